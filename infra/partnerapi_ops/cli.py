@@ -1,0 +1,196 @@
+"""`partnerapi`: the operator's command line. See README.md and docs/operator.md."""
+
+import argparse
+import json
+import os
+import sys
+from contextlib import contextmanager, nullcontext
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from partnerapi_ops import REPO_ROOT
+
+
+@contextmanager
+def target(data: str | None, demo_if_unset: bool = False) -> Iterator[str]:
+    """Where a command acts: a local data file, the environment (AWS or AWS_ENDPOINT_URL), or,
+    for `invoke` with neither, a fresh local emulation with the demo data."""
+    from partnerapi_ops.sandbox import emulated_aws
+
+    if data:
+        with emulated_aws(Path(data), seed_demo=False):
+            yield f"local data file {data}"
+    elif os.environ.get("ENTITIES_TABLE"):
+        yield "tables " + os.environ["ENTITIES_TABLE"] + " / " + os.environ.get("CREDENTIALS_TABLE", "?")
+    elif demo_if_unset:
+        with emulated_aws(None, seed_demo=True):
+            yield "a fresh local emulation with the demo data"
+    else:
+        raise SystemExit("partnerapi: give --data FILE (local) or set ENTITIES_TABLE and CREDENTIALS_TABLE (AWS or AWS_ENDPOINT_URL)")
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from partnerapi_ops.gateway import BASE_PATH, LocalGateway
+    from partnerapi_ops.sandbox import DEMO_CREDENTIALS, emulated_aws
+    from partnerapi_ops.server import create_app
+
+    data = Path(args.data) if args.data else None
+    with emulated_aws(data, seed_demo=not args.no_demo) as endpoint:
+        url = f"http://{args.host}:{args.port}{BASE_PATH}"
+        print(f"PartnerAPI sandbox: {url}?wsdl", flush=True)
+        print(f"  groups: {url}/reference?wsdl  {url}/partners?wsdl", flush=True)
+        if not (data and data.exists()) and not args.no_demo:
+            print("  credentials (HTTP Basic): " + "  ".join(f"{login}/{password}" for login, password in DEMO_CREDENTIALS), flush=True)
+        print(f"  emulated AWS (moto): AWS_ENDPOINT_URL={endpoint} ENTITIES_TABLE=EntitiesTable CREDENTIALS_TABLE=CredentialsTable", flush=True)
+        print(f"  data: {'kept in ' + str(data) if data else 'in memory only (make serve DATA=file.json keeps it)'}", flush=True)
+        uvicorn.run(create_app(LocalGateway()), host=args.host, port=args.port, log_level="warning")
+        if data:
+            print(f"saving to {data}", flush=True)
+    return 0
+
+
+def cmd_load(args: argparse.Namespace) -> int:
+    from partnerapi_ops.provisioning import load_fixture
+
+    with target(args.data) as where:
+        counts = load_fixture(Path(args.fixture))
+    print(json.dumps({"loaded_into": where, **counts}, ensure_ascii=False))
+    return 0
+
+
+def cmd_provision(args: argparse.Namespace) -> int:
+    from partnerapi_ops import provisioning as p
+
+    with target(args.data) as where:
+        result: Any
+        if args.command == "region":
+            result = p.add_region(p.Region(region_name=args.name, region_time_zone=args.time_zone, **({"region_id": args.id} if args.id else {}))).model_dump()
+        elif args.command == "contact-type":
+            result = p.add_contact_type(p.ContactType(contact_type_name=args.name, contact_type_code=args.code, **({"contact_type_id": args.id} if args.id else {}))).model_dump()
+        elif args.command == "role":
+            result = p.add_role(p.Role(role_id=args.id, role_name=args.name)).model_dump()
+        elif args.action == "add":
+            partner = p.Partner(partner_name=args.name, login=args.login, password=args.password, **({"partner_id": args.id} if args.id else {}))
+            result = {"partner_id": p.add_partner(partner.partner_id, partner.partner_name, partner.login, partner.password), "login": args.login}
+        elif args.action == "set-password":
+            p.set_password(args.login, args.partner_id, args.password)
+            result = {"login": args.login, "partner_id": args.partner_id}
+        elif args.action == "grant-region":
+            p.grant_region(args.partner_id, args.region_id)
+            result = {"partner_id": args.partner_id, "region_id": args.region_id}
+        elif args.action == "grant-role":
+            p.grant_role(args.partner_id, args.role_id)
+            result = {"partner_id": args.partner_id, "role_id": args.role_id}
+        elif args.action == "add-contract":
+            contract = p.Contract(contract_start_date=args.start, contract_end_date=args.end, role_id=args.role_id, **({"contract_id": args.id} if args.id else {}))
+            result = p.add_contract(args.partner_id, contract).model_dump(mode="json")
+        else:
+            raise AssertionError(args.action)
+    print(json.dumps({"written_to": where, **result}, ensure_ascii=False, default=str))
+    return 0
+
+
+def cmd_invoke(args: argparse.Namespace) -> int:
+    from partnerapi_ops.gateway import LocalContext, LocalFunctions
+    from partnerapi.router import use_invoker
+
+    event = json.loads(Path(args.event).read_text(encoding="utf-8"))
+    with target(args.data, demo_if_unset=True) as where:
+        functions = LocalFunctions()
+        use_invoker(functions.invoke)  # a router event reaches its group function in-process too
+        try:
+            result = functions.invoke(args.function, event)
+        except PermissionError as refusal:  # what the authorizer raises for a bad credential
+            result = {"errorType": type(refusal).__name__, "errorMessage": str(refusal)}
+    print(f"# {args.function} against {where}", file=sys.stderr)
+    print(json.dumps(result, ensure_ascii=False, indent=2))
+    return 0
+
+
+def _date(text: str) -> date:
+    return date.fromisoformat(text)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="partnerapi", description="PartnerAPI operator tool and local sandbox")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    def with_data(sub: argparse.ArgumentParser) -> argparse.ArgumentParser:
+        sub.add_argument("--data", help="act on a local data file (as kept by `serve --data`) instead of the environment's tables")
+        return sub
+
+    serve = commands.add_parser("serve", help="run the local sandbox (emulated AWS + the whole API)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+    serve.add_argument("--data", help="keep all data in this JSON file across restarts")
+    serve.add_argument("--no-demo", action="store_true", help="start empty instead of with the demo partners")
+    serve.set_defaults(run=cmd_serve)
+
+    load = with_data(commands.add_parser("load", help="load a fixture file (docs/fixtures.md)"))
+    load.add_argument("fixture")
+    load.set_defaults(run=cmd_load)
+
+    region = with_data(commands.add_parser("region", help="add a region"))
+    region.add_argument("action", choices=["add"])
+    region.add_argument("--name", required=True)
+    region.add_argument("--time-zone", type=int, required=True, help="hours from UTC")
+    region.add_argument("--id")
+    region.set_defaults(run=cmd_provision)
+
+    contact_type = with_data(commands.add_parser("contact-type", help="add a contact type"))
+    contact_type.add_argument("action", choices=["add"])
+    contact_type.add_argument("--name", required=True)
+    contact_type.add_argument("--code", type=int, choices=[1, 2, 3], required=True, help="1 clients, 2 partners, 3 employees")
+    contact_type.add_argument("--id")
+    contact_type.set_defaults(run=cmd_provision)
+
+    role = with_data(commands.add_parser("role", help="add a role"))
+    role.add_argument("action", choices=["add"])
+    role.add_argument("--id", type=int, required=True)
+    role.add_argument("--name", required=True)
+    role.set_defaults(run=cmd_provision)
+
+    partner = commands.add_parser("partner", help="partners and what they are granted")
+    actions = partner.add_subparsers(dest="action", required=True)
+    add = with_data(actions.add_parser("add"))
+    add.add_argument("--name", required=True)
+    add.add_argument("--login", required=True)
+    add.add_argument("--password", required=True)
+    add.add_argument("--id")
+    password = with_data(actions.add_parser("set-password"))
+    password.add_argument("--login", required=True)
+    password.add_argument("--partner-id", required=True)
+    password.add_argument("--password", required=True)
+    grant_region = with_data(actions.add_parser("grant-region"))
+    grant_region.add_argument("--partner-id", required=True)
+    grant_region.add_argument("--region-id", required=True)
+    grant_role = with_data(actions.add_parser("grant-role"))
+    grant_role.add_argument("--partner-id", required=True)
+    grant_role.add_argument("--role-id", type=int, required=True)
+    contract = with_data(actions.add_parser("add-contract"))
+    contract.add_argument("--partner-id", required=True)
+    contract.add_argument("--role-id", type=int, required=True)
+    contract.add_argument("--start", type=_date, required=True)
+    contract.add_argument("--end", type=_date, default=date(1, 1, 1), help="default: open-ended (0001-01-01)")
+    contract.add_argument("--id")
+    for sub in (add, password, grant_region, grant_role, contract):
+        sub.set_defaults(run=cmd_provision)
+
+    invoke = with_data(commands.add_parser("invoke", help="invoke a function of template.yaml with an event file (like `sam local invoke`, no Docker)"))
+    invoke.add_argument("function", help="logical id, e.g. PartnersFunction")
+    invoke.add_argument("--event", required=True)
+    invoke.set_defaults(run=cmd_invoke)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,136 @@
+"""The local AWS: moto's server on loopback, resources created from template.yaml, state kept in a file.
+
+Also points the shared layer at it through the same environment variables a Lambda gets, so the
+code that runs here is the code that runs on AWS.
+"""
+
+import base64
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from partnerapi.data.clients import client, reset_clients
+from partnerapi_ops.template import bucket_names, function_names, table_definitions
+
+REGION = "eu-central-1"
+LOCAL_BUCKET_NAMES = {"ChatHistoryBucket": "partnerapi-chat-history-local"}
+FUNCTION_GROUPS = {"ReferenceFunction": "reference", "PartnersFunction": "partners"}
+
+
+def local_environment(endpoint_url: str | None) -> dict[str, str]:
+    """What template.yaml gives each function, with local names, plus the emulation's endpoint."""
+    environment = {
+        "AWS_DEFAULT_REGION": REGION,
+        "AWS_REGION": REGION,
+        "AWS_ACCESS_KEY_ID": "sandbox",
+        "AWS_SECRET_ACCESS_KEY": "sandbox",
+        "ENTITIES_TABLE": "EntitiesTable",
+        "CREDENTIALS_TABLE": "CredentialsTable",
+        "CHAT_HISTORY_BUCKET": LOCAL_BUCKET_NAMES["ChatHistoryBucket"],
+        "POWERTOOLS_SERVICE_NAME": "partnerapi",
+        "POWERTOOLS_METRICS_NAMESPACE": "PartnerAPI",
+        "POWERTOOLS_TRACE_DISABLED": "true",
+        "POWERTOOLS_METRICS_DISABLED": "true",
+        "LOG_LEVEL": os.environ.get("LOG_LEVEL", "WARNING"),
+    }
+    for logical_id, group in FUNCTION_GROUPS.items():
+        environment[f"GROUP_FUNCTION_{group.upper()}"] = logical_id
+    if endpoint_url:
+        environment["AWS_ENDPOINT_URL"] = endpoint_url
+    return environment
+
+
+def apply_environment(environment: dict[str, str]) -> None:
+    os.environ.update(environment)
+    reset_clients()
+
+
+def create_resources() -> None:
+    """Tables and buckets exactly as template.yaml declares them (idempotent)."""
+    dynamodb = client("dynamodb")
+    existing = set(dynamodb.list_tables().get("TableNames", []))
+    for logical_id, definition in table_definitions().items():
+        if logical_id not in existing:
+            dynamodb.create_table(TableName=logical_id, **definition)
+    s3 = client("s3")
+    for logical_id in bucket_names():
+        name = LOCAL_BUCKET_NAMES.get(logical_id, logical_id.lower())
+        try:
+            s3.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": REGION})
+        except s3.exceptions.BucketAlreadyOwnedByYou:
+            pass
+
+
+class MotoServer:
+    """moto's server on 127.0.0.1 on a free port, for the sandbox's lifetime."""
+
+    def __init__(self) -> None:
+        import logging
+
+        from moto.moto_server.threaded_moto_server import ThreadedMotoServer
+
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one line per emulated AWS call is noise
+
+        self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+        self.url = ""
+
+    def start(self) -> str:
+        self._server.start()
+        host, port = self._server.get_host_and_port()
+        self.url = f"http://{host}:{port}"
+        return self.url
+
+    def stop(self) -> None:
+        self._server.stop()
+
+
+def export_state(path: Path) -> dict[str, int]:
+    """Writes every item and object to a JSON file atomically. Sandbox only: it reads whole tables."""
+    dynamodb, s3 = client("dynamodb"), client("s3")
+    state: dict[str, Any] = {"version": 1, "tables": {}, "buckets": {}}
+    counts = {}
+    for logical_id in table_definitions():
+        items = []
+        for page in dynamodb.get_paginator("scan").paginate(TableName=logical_id):
+            items.extend(page.get("Items", []))
+        state["tables"][logical_id] = items
+        counts[logical_id] = len(items)
+    for logical_id in bucket_names():
+        name = LOCAL_BUCKET_NAMES.get(logical_id, logical_id.lower())
+        objects = []
+        for page in s3.get_paginator("list_objects_v2").paginate(Bucket=name):
+            for entry in page.get("Contents", []):
+                body = s3.get_object(Bucket=name, Key=entry["Key"])["Body"].read()
+                objects.append({"key": entry["Key"], "body": base64.b64encode(body).decode()})
+        state["buckets"][logical_id] = objects
+        counts[logical_id] = len(objects)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile("w", dir=path.parent, delete=False, suffix=".tmp", encoding="utf-8") as handle:
+        json.dump(state, handle, ensure_ascii=False)
+    os.replace(handle.name, path)
+    return counts
+
+
+def import_state(path: Path) -> dict[str, int]:
+    state = json.loads(Path(path).read_text(encoding="utf-8"))
+    dynamodb, s3 = client("dynamodb"), client("s3")
+    counts = {}
+    for logical_id, items in state.get("tables", {}).items():
+        for start in range(0, len(items), 25):
+            batch = [{"PutRequest": {"Item": item}} for item in items[start : start + 25]]
+            request = {logical_id: batch}
+            while request:
+                request = dynamodb.batch_write_item(RequestItems=request).get("UnprocessedItems") or {}
+        counts[logical_id] = len(items)
+    for logical_id, objects in state.get("buckets", {}).items():
+        name = LOCAL_BUCKET_NAMES.get(logical_id, logical_id.lower())
+        for entry in objects:
+            s3.put_object(Bucket=name, Key=entry["key"], Body=base64.b64decode(entry["body"]))
+        counts[logical_id] = len(objects)
+    return counts
+
+
+__all__ = ["MotoServer", "apply_environment", "create_resources", "export_state", "import_state", "function_names", "local_environment"]

@@ -1,0 +1,32 @@
+"""The local sandbox: emulated AWS + demo data (or a data file) + the gateway, as one process."""
+
+from contextlib import contextmanager
+from collections.abc import Iterator
+from pathlib import Path
+
+from partnerapi_ops import REPO_ROOT
+from partnerapi_ops.emulation import MotoServer, apply_environment, create_resources, export_state, import_state, local_environment
+from partnerapi_ops.provisioning import load_fixture
+
+DEMO_FIXTURE = REPO_ROOT / "infra" / "fixtures" / "demo.json"
+DEMO_CREDENTIALS = (("demo", "demo"), ("demo2", "demo2"))
+
+
+@contextmanager
+def emulated_aws(data: Path | None = None, seed_demo: bool = True) -> Iterator[str]:
+    """moto on loopback with the template's resources; loads `data` if it exists, else the demo
+    fixture; writes everything back to `data` on a clean exit. Yields the emulation's endpoint."""
+    moto = MotoServer()
+    endpoint = moto.start()
+    apply_environment(local_environment(endpoint))
+    try:
+        create_resources()
+        if data is not None and Path(data).exists():
+            import_state(Path(data))
+        elif seed_demo:
+            load_fixture(DEMO_FIXTURE)
+        yield endpoint
+        if data is not None:
+            export_state(Path(data))
+    finally:
+        moto.stop()

@@ -1,0 +1,71 @@
+"""Reads template.yaml: table definitions for the emulation, function code for local invocation."""
+
+import importlib.util
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from partnerapi_ops import TEMPLATE_PATH
+
+
+class _CloudFormationLoader(yaml.SafeLoader):
+    """Tolerates the short-form intrinsic functions (!Ref, !Sub, !GetAtt …) as plain data."""
+
+
+def _intrinsic(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> dict[str, Any]:
+    if isinstance(node, yaml.ScalarNode):
+        value: Any = loader.construct_scalar(node)
+    elif isinstance(node, yaml.SequenceNode):
+        value = loader.construct_sequence(node, deep=True)
+    else:
+        value = loader.construct_mapping(node, deep=True)
+    name = suffix if suffix in ("Ref", "Condition") else f"Fn::{suffix}"
+    return {name: value}
+
+
+_CloudFormationLoader.add_multi_constructor("!", _intrinsic)
+
+
+@lru_cache(maxsize=4)
+def load_template(path: Path = TEMPLATE_PATH) -> dict[str, Any]:
+    with open(path, encoding="utf-8") as handle:
+        return yaml.load(handle, Loader=_CloudFormationLoader)  # noqa: S506 - SafeLoader subclass
+
+
+def resources_of_type(resource_type: str, path: Path = TEMPLATE_PATH) -> dict[str, dict[str, Any]]:
+    return {name: resource for name, resource in load_template(path)["Resources"].items() if resource["Type"] == resource_type}
+
+
+def table_definitions(path: Path = TEMPLATE_PATH) -> dict[str, dict[str, Any]]:
+    """CreateTable arguments per logical id, taken from the template's own properties."""
+    allowed = ("AttributeDefinitions", "KeySchema", "GlobalSecondaryIndexes", "LocalSecondaryIndexes", "BillingMode", "StreamSpecification")
+    definitions = {}
+    for name, resource in resources_of_type("AWS::DynamoDB::Table", path).items():
+        properties = resource["Properties"]
+        definitions[name] = {key: properties[key] for key in allowed if key in properties}
+    return definitions
+
+
+def bucket_names(path: Path = TEMPLATE_PATH) -> list[str]:
+    return list(resources_of_type("AWS::S3::Bucket", path))
+
+
+def function_names(path: Path = TEMPLATE_PATH) -> list[str]:
+    return list(resources_of_type("AWS::Serverless::Function", path))
+
+
+def load_handler(logical_id: str, path: Path = TEMPLATE_PATH) -> Any:
+    """Imports a function's handler the way Lambda would: CodeUri folder + Handler module.attribute."""
+    template = load_template(path)
+    resource = template["Resources"].get(logical_id)
+    if resource is None or resource["Type"] != "AWS::Serverless::Function":
+        raise KeyError(f"{logical_id} is not a function of {path.name}; functions: {', '.join(function_names(path))}")
+    properties = {**template.get("Globals", {}).get("Function", {}), **resource["Properties"]}
+    module_name, _, attribute = properties["Handler"].rpartition(".")
+    source = path.parent / properties["CodeUri"] / f"{module_name.replace('.', '/')}.py"
+    spec = importlib.util.spec_from_file_location(f"partnerapi_function_{logical_id}", source)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return getattr(module, attribute)

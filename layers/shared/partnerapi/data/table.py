@@ -1,0 +1,222 @@
+"""Typed access to the entities table with the low-level client.
+
+Items are plain dicts of str/int/bool/None. DynamoDB `ClientError` codes become domain
+exceptions here and nowhere else. Every list read follows `LastEvaluatedKey` to the end and
+every batch read retries `UnprocessedKeys`.
+"""
+
+import time
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from partnerapi.data.clients import client
+from partnerapi.errors import InternalError, StorageUnavailable
+from partnerapi.settings import get_settings
+
+Item = dict[str, Any]
+Key = tuple[str, str]
+
+_THROTTLING_CODES = frozenset(
+    {
+        "ProvisionedThroughputExceededException",
+        "ThrottlingException",
+        "RequestLimitExceeded",
+        "InternalServerError",
+        "ServiceUnavailable",
+        "TransactionConflictException",
+    }
+)
+_BATCH_GET_LIMIT = 100
+_TRANSACTION_LIMIT = 100
+
+
+class ConditionFailed(Exception):
+    """A conditional write (or a condition in a transaction) did not hold."""
+
+    def __init__(self, reasons: list[str] | None = None):
+        super().__init__("condition failed")
+        self.reasons = reasons or []
+
+
+class CallCounter:
+    """Counts DynamoDB calls; benchmarks and tests read it to prove reads scale with pages."""
+
+    calls: dict[str, int] = {}
+
+    @classmethod
+    def add(cls, operation: str) -> None:
+        cls.calls[operation] = cls.calls.get(operation, 0) + 1
+
+    @classmethod
+    def reset(cls) -> None:
+        cls.calls = {}
+
+
+def to_attribute(value: Any) -> dict[str, Any]:
+    if value is None:
+        return {"NULL": True}
+    if isinstance(value, bool):
+        return {"BOOL": value}
+    if isinstance(value, int):
+        return {"N": str(value)}
+    if isinstance(value, str):
+        return {"S": value}
+    raise TypeError(f"unsupported attribute type {type(value).__name__}")
+
+
+def from_attribute(attribute: dict[str, Any]) -> Any:
+    (kind, value), = attribute.items()
+    if kind == "S":
+        return value
+    if kind == "N":
+        return int(value)
+    if kind == "BOOL":
+        return value
+    if kind == "NULL":
+        return None
+    raise TypeError(f"unsupported attribute kind {kind}")
+
+
+def to_item(values: Item) -> dict[str, Any]:
+    return {name: to_attribute(value) for name, value in values.items()}
+
+
+def from_item(attributes: dict[str, Any]) -> Item:
+    return {name: from_attribute(value) for name, value in attributes.items()}
+
+
+def key_of(pk: str, sk: str) -> dict[str, Any]:
+    return {"PK": {"S": pk}, "SK": {"S": sk}}
+
+
+def _call(operation: str, **kwargs: Any) -> dict[str, Any]:
+    CallCounter.add(operation)
+    try:
+        return getattr(client("dynamodb"), operation)(**kwargs)
+    except ClientError as error:
+        code = error.response.get("Error", {}).get("Code", "")
+        if code == "ConditionalCheckFailedException":
+            raise ConditionFailed() from error
+        if code == "TransactionCanceledException":
+            reasons = [reason.get("Code", "None") for reason in error.response.get("CancellationReasons", [])]
+            if "ConditionalCheckFailed" in reasons:
+                raise ConditionFailed(reasons) from error
+            raise StorageUnavailable(f"DynamoDB transaction cancelled: {reasons}") from error
+        if code in _THROTTLING_CODES:
+            raise StorageUnavailable(f"DynamoDB {operation}: {code}") from error
+        raise
+
+
+def table_name() -> str:
+    name = get_settings().entities_table
+    if not name:
+        raise InternalError("ENTITIES_TABLE is not configured")
+    return name
+
+
+def get(pk: str, sk: str, consistent: bool = True) -> Item | None:
+    response = _call("get_item", TableName=table_name(), Key=key_of(pk, sk), ConsistentRead=consistent)
+    attributes = response.get("Item")
+    return from_item(attributes) if attributes else None
+
+
+def get_many(keys: Iterable[Key]) -> dict[Key, Item]:
+    """BatchGetItem in chunks of 100, retrying UnprocessedKeys with backoff."""
+    found: dict[Key, Item] = {}
+    unique = list(dict.fromkeys(keys))
+    name = table_name()
+    for start in range(0, len(unique), _BATCH_GET_LIMIT):
+        request = {name: {"Keys": [key_of(pk, sk) for pk, sk in unique[start : start + _BATCH_GET_LIMIT]], "ConsistentRead": True}}
+        attempt = 0
+        while request:
+            response = _call("batch_get_item", RequestItems=request)
+            for attributes in response.get("Responses", {}).get(name, []):
+                item = from_item(attributes)
+                found[(item["PK"], item["SK"])] = item
+            request = response.get("UnprocessedKeys") or {}
+            if request:
+                attempt += 1
+                if attempt > 8:
+                    raise StorageUnavailable("DynamoDB BatchGetItem kept returning UnprocessedKeys")
+                time.sleep(min(0.05 * 2**attempt, 1.0))
+    return found
+
+
+def query_pages(pk: str, sk_prefix: str = "", **extra: Any) -> Iterator[list[Item]]:
+    """Yields every page of a partition query, following LastEvaluatedKey to the end."""
+    kwargs: dict[str, Any] = {
+        "TableName": table_name(),
+        "KeyConditionExpression": "PK = :pk",
+        "ExpressionAttributeValues": {":pk": {"S": pk}},
+        **extra,
+    }
+    if sk_prefix:
+        kwargs["KeyConditionExpression"] += " AND begins_with(SK, :prefix)"
+        kwargs["ExpressionAttributeValues"][":prefix"] = {"S": sk_prefix}
+    while True:
+        response = _call("query", **kwargs)
+        yield [from_item(attributes) for attributes in response.get("Items", [])]
+        last = response.get("LastEvaluatedKey")
+        if not last:
+            return
+        kwargs["ExclusiveStartKey"] = last
+
+
+def query_all(pk: str, sk_prefix: str = "", **extra: Any) -> list[Item]:
+    return [item for page in query_pages(pk, sk_prefix, **extra) for item in page]
+
+
+def put(item: Item, condition: str | None = None, values: Item | None = None) -> None:
+    kwargs: dict[str, Any] = {"TableName": table_name(), "Item": to_item(item)}
+    if condition:
+        kwargs["ConditionExpression"] = condition
+    if values:
+        kwargs["ExpressionAttributeValues"] = to_item(values)
+    _call("put_item", **kwargs)
+
+
+def update(pk: str, sk: str, changes: Item, condition: str = "attribute_exists(PK)", condition_values: Item | None = None) -> Item:
+    """SETs (or REMOVEs, for None) the given attributes under a condition; returns the new item."""
+    names = {f"#a{index}": name for index, name in enumerate(changes)}
+    sets = [f"#a{index} = :v{index}" for index, value in enumerate(changes.values()) if value is not None]
+    removes = [f"#a{index}" for index, value in enumerate(changes.values()) if value is None]
+    expression = " ".join(part for part in (("SET " + ", ".join(sets)) if sets else "", ("REMOVE " + ", ".join(removes)) if removes else "") if part)
+    values = {f":v{index}": value for index, value in enumerate(changes.values()) if value is not None}
+    values.update(condition_values or {})
+    kwargs: dict[str, Any] = {
+        "TableName": table_name(),
+        "Key": key_of(pk, sk),
+        "UpdateExpression": expression,
+        "ConditionExpression": condition,
+        "ExpressionAttributeNames": names,
+        "ReturnValues": "ALL_NEW",
+    }
+    if values:
+        kwargs["ExpressionAttributeValues"] = to_item(values)
+    response = _call("update_item", **kwargs)
+    return from_item(response["Attributes"])
+
+
+def delete(pk: str, sk: str) -> None:
+    _call("delete_item", TableName=table_name(), Key=key_of(pk, sk))
+
+
+def condition_check(pk: str, sk: str, condition: str = "attribute_exists(PK)") -> dict[str, Any]:
+    return {"ConditionCheck": {"TableName": table_name(), "Key": key_of(pk, sk), "ConditionExpression": condition}}
+
+
+def put_action(item: Item) -> dict[str, Any]:
+    return {"Put": {"TableName": table_name(), "Item": to_item(item)}}
+
+
+def delete_action(pk: str, sk: str) -> dict[str, Any]:
+    return {"Delete": {"TableName": table_name(), "Key": key_of(pk, sk)}}
+
+
+def transact(actions: list[dict[str, Any]]) -> None:
+    """All-or-nothing write of up to 100 actions (DynamoDB's TransactWriteItems limit)."""
+    if len(actions) > _TRANSACTION_LIMIT:
+        raise ValueError(f"a transaction takes at most {_TRANSACTION_LIMIT} actions, got {len(actions)}")
+    _call("transact_write_items", TransactItems=actions)

@@ -1,0 +1,84 @@
+"""Lambda entry points. Each function's app.py is one line that picks its handler here.
+
+Import builds only what needs no environment (the spyne applications); settings, Powertools and
+boto3 clients are set up by `initialize()` on the first invocation.
+"""
+
+from typing import Any, Callable
+
+from partnerapi import observability
+from partnerapi.data.clients import client
+from partnerapi.http import request_from_event, response_to_event
+from partnerapi.settings import get_settings
+
+Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
+
+
+def _observed(handle: Handler, with_metrics: bool = True) -> Handler:
+    from aws_lambda_powertools.logging import correlation_paths
+
+    handle = observability.tracer().capture_lambda_handler(handle, capture_response=False)
+    if with_metrics:
+        handle = observability.metrics().log_metrics(handle)
+    return observability.logger().inject_lambda_context(handle, correlation_id_path=correlation_paths.API_GATEWAY_REST)
+
+
+class LazyHandler:
+    """A Lambda handler whose environment-dependent set-up runs once, on first use."""
+
+    def __init__(self) -> None:
+        self._handle: Handler | None = None
+
+    def build(self) -> Handler:
+        raise NotImplementedError
+
+    def initialize(self) -> Handler:
+        if self._handle is None:
+            self._handle = self.build()
+        return self._handle
+
+    def __call__(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
+        return self.initialize()(event, context)
+
+
+class GroupHandler(LazyHandler):
+    """API Gateway event → the group's SOAP endpoint → API Gateway response."""
+
+    def __init__(self, group: str):
+        from partnerapi.soap.endpoint import SoapEndpoint
+
+        super().__init__()
+        self.endpoint = SoapEndpoint.for_group(group)
+
+    def build(self) -> Handler:
+        get_settings()
+        client("dynamodb")
+
+        def handle(event: dict[str, Any], context: Any) -> dict[str, Any]:
+            request = request_from_event(event, getattr(context, "aws_request_id", ""))
+            return response_to_event(self.endpoint.handle(request))
+
+        return _observed(handle)
+
+
+class RouterHandler(LazyHandler):
+    """The single compatible URL: finds the operation's group and invokes that group's function."""
+
+    def build(self) -> Handler:
+        from partnerapi.router import route
+
+        get_settings()
+        return _observed(route, with_metrics=False)
+
+
+class AuthorizerHandler(LazyHandler):
+    def build(self) -> Handler:
+        from partnerapi.auth import authorizer
+
+        get_settings()
+        client("dynamodb")
+
+        def handle(event: dict[str, Any], context: Any) -> dict[str, Any]:
+            return authorizer(event)
+
+        return _observed(handle, with_metrics=False)

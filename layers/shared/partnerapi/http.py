@@ -1,0 +1,69 @@
+"""HTTP requests and responses as plain values, and their API Gateway (REST, proxy) event forms."""
+
+import base64
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class HttpRequest:
+    method: str
+    path: str
+    headers: dict[str, str]  # lower-case names
+    body: bytes = b""
+    query: dict[str, str] = field(default_factory=dict)
+    public_url: str = ""  # the URL the client reached, stage prefix included, no query
+    partner_id: str | None = None  # set by the authorizer
+    request_id: str = ""
+
+    @property
+    def content_type(self) -> str:
+        return self.headers.get("content-type", "")
+
+
+@dataclass
+class HttpResponse:
+    status: int
+    body: bytes
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+def public_url(headers: dict[str, str], path: str, stage: str | None) -> str:
+    host = headers.get("host", "localhost")
+    scheme = headers.get("x-forwarded-proto", "https").split(",")[0].strip()
+    # execute-api hostnames keep the stage in the path; custom domains map it away
+    prefix = f"/{stage}" if stage and host.endswith(".amazonaws.com") else ""
+    return f"{scheme}://{host}{prefix}{path}"
+
+
+def request_from_event(event: dict[str, Any], request_id: str = "") -> HttpRequest:
+    headers = {name.lower(): value for name, value in (event.get("headers") or {}).items() if value is not None}
+    raw = event.get("body") or ""
+    body = base64.b64decode(raw) if event.get("isBase64Encoded") else raw.encode("utf-8", "surrogateescape")
+    context = event.get("requestContext") or {}
+    authorizer = context.get("authorizer") or {}
+    path = event.get("path") or "/"
+    return HttpRequest(
+        method=(event.get("httpMethod") or "GET").upper(),
+        path=path,
+        headers=headers,
+        body=body,
+        query={name: value or "" for name, value in (event.get("queryStringParameters") or {}).items()},
+        public_url=public_url(headers, path, context.get("stage")),
+        partner_id=authorizer.get("partner_id"),
+        request_id=request_id or context.get("requestId") or str(uuid.uuid4()),
+    )
+
+
+def response_to_event(response: HttpResponse) -> dict[str, Any]:
+    try:
+        return {"statusCode": response.status, "headers": response.headers, "body": response.body.decode("utf-8"), "isBase64Encoded": False}
+    except UnicodeDecodeError:
+        return {"statusCode": response.status, "headers": response.headers, "body": base64.b64encode(response.body).decode(), "isBase64Encoded": True}
+
+
+def response_from_event(result: dict[str, Any]) -> HttpResponse:
+    body = result.get("body") or ""
+    data = base64.b64decode(body) if result.get("isBase64Encoded") else body.encode("utf-8")
+    return HttpResponse(status=int(result.get("statusCode", 200)), body=data, headers=dict(result.get("headers") or {}))

@@ -1,0 +1,1 @@
+"""Domain logic: one module per operation group of the spec, plus the shared ID-resolution procedure."""

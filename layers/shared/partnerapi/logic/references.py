@@ -1,0 +1,96 @@
+"""The one procedure that turns `*_id` parameters into references (spec section 2).
+
+Every operation passes its ID parameters here first. Each parameter name maps to a kind of object;
+the procedure checks the format, builds the partner-scoped key and reads all of them in one
+BatchGetItem. A malformed ID, an unknown ID and another partner's ID all raise the same
+`ReferenceNotFound`: objects of another partner live under another partition and are simply not
+found, so nothing about them can leak, and nothing is written before resolution succeeds.
+"""
+
+import enum
+import uuid
+from collections.abc import Mapping
+
+from partnerapi.data import keys, table
+from partnerapi.errors import ReferenceNotFound
+from partnerapi.logic.values import blank_to_none
+
+
+class Kind(enum.Enum):
+    REGION = "region"
+    CONTACT_TYPE = "contact_type"
+    ROLE = "role"
+    PARTNER = "partner"
+    PARTNER_USER = "partner_user"
+
+
+# The default kind of each parameter name; an operation may override it (the spec sometimes
+# names a parameter after the wrong object, e.g. partner_user_set_birthday(client_id, …)).
+KIND_OF_PARAMETER: dict[str, Kind] = {
+    "region_id": Kind.REGION,
+    "contact_type_id": Kind.CONTACT_TYPE,
+    "role_id": Kind.ROLE,
+    "partner_id": Kind.PARTNER,
+    "partner_user_id": Kind.PARTNER_USER,
+}
+
+
+def canonical_uuid(value: str) -> str | None:
+    try:
+        return str(uuid.UUID(value))
+    except ValueError:
+        return None
+
+
+def canonical_role(value: str) -> int | None:
+    try:
+        role = int(value)
+    except ValueError:
+        return None
+    return role if 0 <= role < 1_000_000 else None
+
+
+def _key(kind: Kind, current_partner: str, value: str) -> tuple[str, str] | None:
+    """The item key of a reference, or None when the value cannot be one of the current partner's."""
+    if kind is Kind.ROLE:
+        role = canonical_role(value)
+        return None if role is None else (keys.ROLE_PK, keys.role_sk(role))
+    canonical = canonical_uuid(value)
+    if canonical is None:
+        return None
+    if kind is Kind.REGION:
+        return (keys.REGION_PK, canonical)
+    if kind is Kind.CONTACT_TYPE:
+        return (keys.CONTACT_TYPE_PK, canonical)
+    if kind is Kind.PARTNER:
+        return (keys.partner_pk(current_partner), keys.PROFILE_SK) if canonical == current_partner else None
+    if kind is Kind.PARTNER_USER:
+        return (keys.partner_pk(current_partner), keys.partner_user_sk(canonical))
+    raise AssertionError(kind)
+
+
+def resolve(
+    current_partner: str,
+    parameters: Mapping[str, str | None],
+    kinds: Mapping[str, Kind] | None = None,
+) -> dict[str, table.Item | None]:
+    """Resolves every given parameter to its stored item; not given (nil, omitted, blank) → None."""
+    wanted: dict[str, tuple[str, tuple[str, str]]] = {}
+    resolved: dict[str, table.Item | None] = {}
+    for name, raw in parameters.items():
+        value = blank_to_none(raw)
+        if value is None:
+            resolved[name] = None
+            continue
+        kind = (kinds or {}).get(name) or KIND_OF_PARAMETER[name]
+        key = _key(kind, current_partner, value)
+        if key is None:
+            raise ReferenceNotFound(name, value)
+        wanted[name] = (value, key)
+    if wanted:
+        found = table.get_many(key for _, key in wanted.values())
+        for name, (value, key) in wanted.items():
+            if key not in found:
+                raise ReferenceNotFound(name, value)
+            resolved[name] = found[key]
+    return resolved

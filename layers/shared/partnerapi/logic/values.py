@@ -1,0 +1,59 @@
+"""Validation of scalar parameters shared by every operation (spec section 4, «Примечания»)."""
+
+import re
+from datetime import date, datetime
+
+from partnerapi.errors import InvalidParameter, MissingParameter
+
+# YYYY-MM-DD, optionally followed by a time (hh:mm:ss[.fff]) and/or an offset (Z, ±hh:mm):
+# covers xs:date, xs:dateTime and the three forms the spec lists.
+_DATE_FORM = re.compile(
+    r"^(?P<date>\d{4}-\d{2}-\d{2})"
+    r"(?:T(?P<time>\d{2}:\d{2}:\d{2})(?P<fraction>\.\d{1,9})?)?"
+    r"(?P<offset>Z|[+-]\d{2}:\d{2})?$"
+)
+EMPTY_DATE = date(1, 1, 1)  # 1C's «пустая дата»
+
+
+def blank_to_none(value: str | None) -> str | None:
+    """A reference made of spaces counts as not given (spec: «строка из пробелов … считается что значение не указано»)."""
+    if value is None:
+        return None
+    stripped = value.strip()
+    return stripped or None
+
+
+def require(value: str | None, message: str) -> str:
+    """A mandatory reference or value: nil, omitted and blank all get the documented fault."""
+    value = blank_to_none(value)
+    if value is None:
+        raise MissingParameter(message)
+    return value
+
+
+def parse_date(value: str | None, parameter: str) -> date | None:
+    """`YYYY-MM-DD` or the spec's datetime forms («2012-09-14T00:00:00.000+06:00», «…000», «…00»).
+
+    The date is taken as written, in the caller's own offset. Blank means not given.
+    """
+    text = blank_to_none(value)
+    if text is None:
+        return None
+    match = _DATE_FORM.match(text)
+    if match:
+        try:
+            parsed = date.fromisoformat(match.group("date"))
+            if match.group("time"):
+                datetime.fromisoformat(f"{match.group('date')}T{match.group('time')}")
+            return parsed
+        except ValueError:
+            pass
+    raise InvalidParameter(
+        f"Значение параметра {parameter} «{text}» не является датой. "
+        "Допустимые форматы: 2012-09-14, 2012-09-14T00:00:00, 2012-09-14T00:00:00.000, 2012-09-14T00:00:00.000+06:00"
+    )
+
+
+def cut(value: str | None, length: int) -> str | None:
+    """Strings longer than the documented maximum are cut, never refused."""
+    return None if value is None else value[:length]

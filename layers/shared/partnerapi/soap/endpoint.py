@@ -1,0 +1,148 @@
+"""A SOAP endpoint for one group (or all of them): WSDL, version by Content-Type, guard, then spyne.
+
+Each endpoint owns two spyne applications over the same services, one per SOAP version, and
+answers each request in the version its Content-Type names.
+"""
+
+import io
+import logging
+import threading
+from importlib import import_module
+from typing import Any
+
+from spyne import Application, Fault
+from spyne.protocol.soap import Soap11, Soap12
+from spyne.server.wsgi import WsgiApplication
+
+from partnerapi.groups import GROUP_OPERATIONS
+from partnerapi.http import HttpRequest, HttpResponse
+from partnerapi.settings import get_settings
+from partnerapi.soap import SERVICE_NAME, TNS
+from partnerapi.soap.envelope import HostileInput, content_type_of, fault_document, inspect
+from partnerapi.soap.service_base import PARTNER_KEY, REQUEST_ID_KEY
+from partnerapi.soap.wsdl import ADDRESS_PLACEHOLDER, dual_binding_wsdl, with_address
+
+# group → "module:ServiceClass"; modules load only for the groups an endpoint serves
+SERVICE_CLASSES: dict[str, str] = {
+    "reference": "partnerapi.soap.reference_service:ReferenceService",
+    "partners": "partnerapi.soap.partners_service:PartnersService",
+}
+_XML_HEADERS = {"Cache-Control": "no-store"}
+
+
+class _ClientFaultFilter(logging.Filter):
+    """spyne logs every fault with a traceback; a caller's mistake is not a server error."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else record.msg
+        return not (isinstance(error, Fault) and str(error.faultcode).startswith("Client"))
+
+
+for _name in ("spyne.application", "spyne.server._base", "spyne.server.wsgi"):
+    logging.getLogger(_name).addFilter(_ClientFaultFilter())
+# spyne warns whenever a second application shares a name; ours do on purpose (one per SOAP version)
+logging.getLogger("spyne.util.appreg").setLevel(logging.ERROR)
+
+
+def _service_class(group: str) -> type:
+    module, _, name = SERVICE_CLASSES[group].partition(":")
+    return getattr(import_module(module), name)
+
+
+class SoapEndpoint:
+    def __init__(self, groups: tuple[str, ...]):
+        self.groups = groups
+        self.services = [_service_class(group) for group in groups]
+        self.operations = frozenset(op for group in groups for op in GROUP_OPERATIONS[group])
+        self._apps: dict[str, WsgiApplication] = {}
+        self._wsdl: bytes | None = None
+        self._lock = threading.Lock()
+        self._app("1.1")  # built at init: the common case pays nothing on the first request
+
+    @classmethod
+    def for_group(cls, group: str) -> "SoapEndpoint":
+        return cls((group,))
+
+    @classmethod
+    def for_all(cls) -> "SoapEndpoint":
+        return cls(tuple(SERVICE_CLASSES))
+
+    def _app(self, version: str) -> WsgiApplication:
+        app = self._apps.get(version)
+        if app is None:
+            with self._lock:
+                app = self._apps.get(version)
+                if app is None:
+                    protocol = Soap12 if version == "1.2" else Soap11
+                    application = Application(self.services, tns=TNS, name=SERVICE_NAME, in_protocol=protocol(validator="soft"), out_protocol=protocol())
+                    app = self._apps[version] = WsgiApplication(application, max_content_length=10 * 1024 * 1024)
+        return app
+
+    def wsdl(self) -> bytes:
+        if self._wsdl is None:
+            with self._lock:
+                if self._wsdl is None:
+                    interface = self._app("1.1").doc.wsdl11
+                    interface.build_interface_document(ADDRESS_PLACEHOLDER)
+                    self._wsdl = dual_binding_wsdl(interface.get_interface_document())
+        return self._wsdl
+
+    def handle(self, request: HttpRequest) -> HttpResponse:
+        """Never raises: anything unexpected becomes a `Server` fault and a log line with the request id."""
+        try:
+            return self._handle(request)
+        except Exception:
+            from partnerapi.observability import logger
+
+            logger().exception("unhandled error", extra={"request_id": request.request_id})
+            version = "1.2" if "soap+xml" in request.content_type.lower() else "1.1"
+            return self._fault(version, "Server", f"Внутренняя ошибка сервиса. Идентификатор запроса: {request.request_id}", 500)
+
+    def _handle(self, request: HttpRequest) -> HttpResponse:
+        if request.method in ("GET", "HEAD"):
+            if any(name.lower() == "wsdl" for name in request.query):
+                body = with_address(self.wsdl(), request.public_url)
+                return HttpResponse(200, b"" if request.method == "HEAD" else body, {"Content-Type": "text/xml; charset=utf-8"})
+            return self._fault("1.1", "Client.MethodNotAllowed", "Используйте POST для вызова операций или GET …?wsdl для описания сервиса", 405, {"Allow": "GET, POST"})
+        if request.method != "POST":
+            return self._fault("1.1", "Client.MethodNotAllowed", f"Метод HTTP {request.method} не поддерживается", 405, {"Allow": "GET, POST"})
+        try:
+            soap = inspect(request.body, request.content_type, get_settings().max_request_bytes)
+        except HostileInput as refusal:
+            version = "1.2" if "soap+xml" in request.content_type.lower() else "1.1"
+            return self._fault(version, refusal.faultcode, refusal.message, refusal.status)
+        if request.partner_id is None:
+            return self._fault(soap.version, "Client.Unauthenticated", "Требуется аутентификация (HTTP Basic)", 401, {"WWW-Authenticate": 'Basic realm="PartnerAPI", charset="UTF-8"'})
+        return self._call_spyne(soap.version, request)
+
+    def _call_spyne(self, version: str, request: HttpRequest) -> HttpResponse:
+        environ: dict[str, Any] = {
+            "REQUEST_METHOD": "POST",
+            "CONTENT_TYPE": request.content_type,
+            "CONTENT_LENGTH": str(len(request.body)),
+            "wsgi.input": io.BytesIO(request.body),
+            "wsgi.url_scheme": "https",
+            "PATH_INFO": request.path,
+            "QUERY_STRING": "",
+            "SERVER_NAME": request.headers.get("host", "localhost").split(":")[0],
+            "SERVER_PORT": "443",
+            "HTTP_HOST": request.headers.get("host", "localhost"),
+            "HTTP_SOAPACTION": request.headers.get("soapaction", ""),
+            PARTNER_KEY: request.partner_id,
+            REQUEST_ID_KEY: request.request_id,
+        }
+        captured: dict[str, Any] = {}
+
+        def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> None:
+            captured["status"], captured["headers"] = status, headers
+
+        body = b"".join(self._app(version)(environ, start_response))
+        headers = {name: value for name, value in captured["headers"] if name.lower() != "content-length"}
+        headers["Content-Type"] = content_type_of(version)
+        headers.update(_XML_HEADERS)
+        return HttpResponse(int(captured["status"].split()[0]), body, headers)
+
+    @staticmethod
+    def _fault(version: str, faultcode: str, message: str, status: int, extra: dict[str, str] | None = None) -> HttpResponse:
+        headers = {"Content-Type": content_type_of(version), **_XML_HEADERS, **(extra or {})}
+        return HttpResponse(status, fault_document(version, faultcode, message), headers)

@@ -1,0 +1,150 @@
+"""Shared fixtures.
+
+- `aws`: moto in-process, environment as a Lambda gets it, tables and bucket created from
+  template.yaml's own definitions (so tests and infrastructure cannot drift).
+- `demo_data`: `aws` plus the demo fixture.
+- `sandbox`: the real local server (`partnerapi serve`) in a subprocess, for tests over HTTP.
+- `soap_client`: zeep clients against the sandbox (either port, any credentials), cached.
+"""
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from moto import mock_aws
+
+from partnerapi.data.clients import reset_clients
+from partnerapi.data.table import CallCounter
+from partnerapi_ops import REPO_ROOT
+from partnerapi_ops.emulation import apply_environment, create_resources, local_environment
+from partnerapi_ops.provisioning import load_fixture
+from partnerapi_ops.sandbox import DEMO_FIXTURE
+
+EVENTS = REPO_ROOT / "events"
+
+
+@pytest.fixture
+def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    for name, value in local_environment(None).items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    reset_clients()
+    with mock_aws():
+        create_resources()
+        CallCounter.reset()
+        yield
+    reset_clients()
+
+
+@pytest.fixture
+def demo_data(aws: None) -> None:
+    load_fixture(DEMO_FIXTURE)
+    CallCounter.reset()
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@dataclass
+class Sandbox:
+    process: subprocess.Popen
+    port: int
+    moto_endpoint: str
+    output: list[str]
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/cus/ws/PartnerAPI"
+
+    def url(self, group: str = "") -> str:
+        return f"{self.base_url}/{group}" if group else self.base_url
+
+    def cli_env(self) -> dict[str, str]:
+        """Environment for `partnerapi …` commands acting on this sandbox's emulated AWS."""
+        return {**os.environ, **local_environment(self.moto_endpoint)}
+
+    def stop(self) -> int:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+            try:
+                self.process.wait(20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        return self.process.returncode
+
+
+def start_sandbox(*extra: str, port: int | None = None) -> Sandbox:
+    port = port or free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "partnerapi_ops.cli", "serve", "--port", str(port), *extra],
+        cwd=REPO_ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO_ROOT / "layers" / "shared"), str(REPO_ROOT / "infra")])},
+    )
+    output: list[str] = []
+    deadline = time.monotonic() + 60
+    endpoint = ""
+    while time.monotonic() < deadline:
+        line = process.stdout.readline()
+        if not line:
+            if process.poll() is not None:
+                raise RuntimeError("sandbox exited:\n" + "".join(output))
+            continue
+        output.append(line)
+        match = re.search(r"AWS_ENDPOINT_URL=(\S+)", line)
+        if match:
+            endpoint = match.group(1)
+        if line.startswith("  data:"):
+            break
+    sandbox = Sandbox(process, port, endpoint, output)
+    # the banner precedes uvicorn's bind: wait until the port answers
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return sandbox
+        except OSError:
+            time.sleep(0.05)
+    sandbox.stop()
+    raise RuntimeError("sandbox did not listen:\n" + "".join(output))
+
+
+@pytest.fixture(scope="session")
+def sandbox() -> Iterator[Sandbox]:
+    running = start_sandbox()
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="session")
+def soap_client(sandbox: Sandbox):
+    """soap_client(login, password, group='', port='PartnerAPISoap') → a zeep service proxy."""
+    import requests
+    from zeep import Client
+    from zeep.transports import Transport
+
+    cache = {}
+
+    def make(login: str = "demo", password: str = "demo", group: str = "", port: str = "PartnerAPISoap"):
+        key = (login, password, group, port)
+        if key not in cache:
+            session = requests.Session()
+            session.auth = requests.auth.HTTPBasicAuth(login, password)
+            client = Client(f"{sandbox.url(group)}?wsdl", transport=Transport(session=session))
+            cache[key] = client.bind("PartnerAPI", port)
+        return cache[key]
+
+    return make
