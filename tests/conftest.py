@@ -13,6 +13,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -96,20 +97,22 @@ def start_sandbox(*extra: str, port: int | None = None) -> Sandbox:
         env={**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO_ROOT / "layers" / "shared"), str(REPO_ROOT / "infra")])},
     )
     output: list[str] = []
+    banner_done = threading.Event()
+
+    def drain() -> None:
+        # keep reading for the server's whole life: a full pipe would block it
+        for line in process.stdout:
+            output.append(line)
+            if line.startswith("  data:"):
+                banner_done.set()
+        banner_done.set()
+
+    threading.Thread(target=drain, daemon=True).start()
     deadline = time.monotonic() + 60
-    endpoint = ""
-    while time.monotonic() < deadline:
-        line = process.stdout.readline()
-        if not line:
-            if process.poll() is not None:
-                raise RuntimeError("sandbox exited:\n" + "".join(output))
-            continue
-        output.append(line)
-        match = re.search(r"AWS_ENDPOINT_URL=(\S+)", line)
-        if match:
-            endpoint = match.group(1)
-        if line.startswith("  data:"):
-            break
+    if not banner_done.wait(60) or process.poll() is not None:
+        process.kill()
+        raise RuntimeError("sandbox did not start:\n" + "".join(output))
+    endpoint = next((match.group(1) for line in output if (match := re.search(r"AWS_ENDPOINT_URL=(\S+)", line))), "")
     sandbox = Sandbox(process, port, endpoint, output)
     # the banner precedes uvicorn's bind: wait until the port answers
     while time.monotonic() < deadline:

@@ -68,6 +68,7 @@ class RouterHandler(LazyHandler):
         from partnerapi.router import route
 
         get_settings()
+        client("lambda")
         return _observed(route, with_metrics=False)
 
 

@@ -40,6 +40,7 @@ class _ClientFaultFilter(logging.Filter):
 
 for _name in ("spyne.application", "spyne.server._base", "spyne.server.wsgi"):
     logging.getLogger(_name).addFilter(_ClientFaultFilter())
+logging.getLogger("spyne.application.client").setLevel(logging.CRITICAL)
 # spyne warns whenever a second application shares a name; ours do on purpose (one per SOAP version)
 logging.getLogger("spyne.util.appreg").setLevel(logging.ERROR)
 

@@ -1,0 +1,383 @@
+"""Each function of template.yaml, loaded the way Lambda loads it, driven by the events in events/.
+
+The event files are what API Gateway (REST, Lambda proxy, binary media types) delivers after the
+Basic authorizer; they are also the input of `partnerapi invoke <Function> --event events/<file>`.
+The data is the demo fixture in moto, tables created from template.yaml (fixture `demo_data`).
+"""
+
+import base64
+import copy
+import fnmatch
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import partnerapi.router
+import pytest
+from lxml import etree
+from partnerapi_ops import REPO_ROOT
+from partnerapi_ops.gateway import LocalContext, LocalFunctions
+from partnerapi_ops.template import load_handler
+from support.demo import DEMO, DEMO_ID, DEMO_USER_ANNA, DEMO_USER_IVAN, MOSCOW, SPB
+
+EVENTS = REPO_ROOT / "events"
+TNS = "http://buhphone.com/PartnerAPI"
+SOAP11 = "http://schemas.xmlsoap.org/soap/envelope/"
+SOAP12 = "http://www.w3.org/2003/05/soap-envelope"
+WSDL_SOAP11 = "http://schemas.xmlsoap.org/wsdl/soap/"
+WSDL_SOAP12 = "http://schemas.xmlsoap.org/wsdl/soap12/"
+EXECUTE_API_HOST = "abc123.execute-api.eu-central-1.amazonaws.com"
+REFERENCE_URL = f"https://{EXECUTE_API_HOST}/v1/cus/ws/PartnerAPI/reference"
+
+
+# ----------------------------------------------------------------------------------- helpers --
+
+
+def load_event(name: str) -> dict[str, Any]:
+    return json.loads((EVENTS / f"{name}.json").read_text(encoding="utf-8"))
+
+
+def soap_body(operation: str, inner: str = "", version: str = "1.1") -> bytes:
+    namespace = SOAP12 if version == "1.2" else SOAP11
+    return (
+        f'<?xml version="1.0" encoding="UTF-8"?><soap:Envelope xmlns:soap="{namespace}" xmlns:tns="{TNS}">'
+        f"<soap:Body><tns:{operation}>{inner}</tns:{operation}></soap:Body></soap:Envelope>"
+    ).encode()
+
+
+def response_body(result: dict[str, Any]) -> bytes:
+    body = result.get("body") or ""
+    return base64.b64decode(body) if result.get("isBase64Encoded") else body.encode("utf-8")
+
+
+def header(result: dict[str, Any], name: str) -> str | None:
+    return next((value for key, value in (result.get("headers") or {}).items() if key.lower() == name.lower()), None)
+
+
+def parse_envelope(result: dict[str, Any], version: str = "1.1") -> etree._Element:
+    """The Body of the answer, after checking it is a SOAP envelope of the expected version."""
+    root = etree.fromstring(response_body(result))
+    namespace = SOAP12 if version == "1.2" else SOAP11
+    assert root.tag == f"{{{namespace}}}Envelope", f"not a SOAP {version} envelope: {root.tag}"
+    body = root.find(f"{{{namespace}}}Body")
+    assert body is not None
+    return body
+
+
+def rows(body: etree._Element, row: str) -> list[dict[str, str]]:
+    return [{etree.QName(field).localname: field.text or "" for field in element} for element in body.iter(f"{{{TNS}}}{row}")]
+
+
+def fault_code(body: etree._Element, version: str = "1.1") -> str:
+    if version == "1.2":
+        values = body.findall(f"{{{SOAP12}}}Fault/{{{SOAP12}}}Code//{{{SOAP12}}}Value")
+        assert values, "no SOAP 1.2 fault"
+        return ".".join(value.text.strip() for value in values)
+    code = body.find(f"{{{SOAP11}}}Fault/faultcode")
+    assert code is not None, "no SOAP 1.1 fault"
+    return code.text.strip()
+
+
+def wsdl_addresses(result: dict[str, Any]) -> tuple[str, str]:
+    root = etree.fromstring(response_body(result))
+    soap11 = root.findall(f".//{{{WSDL_SOAP11}}}address")
+    soap12 = root.findall(f".//{{{WSDL_SOAP12}}}address")
+    assert len(soap11) == 1 and len(soap12) == 1
+    return soap11[0].get("location"), soap12[0].get("location")
+
+
+# ---------------------------------------------------------------------------------- fixtures --
+
+
+@pytest.fixture
+def invoke(demo_data: None) -> Callable[..., dict[str, Any]]:
+    """invoke(logical_id, event) → the handler's result, the handler loaded from template.yaml once per test."""
+    handlers: dict[str, Any] = {}
+
+    def run(logical_id: str, event: dict[str, Any]) -> dict[str, Any]:
+        if logical_id not in handlers:
+            handlers[logical_id] = load_handler(logical_id)
+        return handlers[logical_id](copy.deepcopy(event), LocalContext(logical_id))
+
+    return run
+
+
+@pytest.fixture
+def in_process_router(demo_data: None) -> Iterator[None]:
+    """The router's Lambda invocations go to the in-process group handlers, as in the sandbox."""
+    partnerapi.router.use_invoker(LocalFunctions().invoke)
+    yield
+    partnerapi.router.use_invoker(partnerapi.router.lambda_invoker)
+
+
+@pytest.fixture
+def soap_event() -> Callable[..., dict[str, Any]]:
+    """soap_event(file, operation, inner, version=…, path=…) → that event file carrying another SOAP call."""
+
+    def make(name: str, operation: str, inner: str = "", version: str = "1.1", path: str | None = None) -> dict[str, Any]:
+        event = load_event(name)
+        body = soap_body(operation, inner, version)
+        event["body"], event["isBase64Encoded"] = base64.b64encode(body).decode(), True
+        content_type = "application/soap+xml; charset=utf-8" if version == "1.2" else "text/xml; charset=utf-8"
+        event["headers"] = {key: value for key, value in event["headers"].items() if key.lower() not in ("content-type", "soapaction", "content-length")}
+        event["headers"]["Content-Type"] = content_type
+        if version == "1.1":
+            event["headers"]["SOAPAction"] = f'"{operation}"'
+        event["multiValueHeaders"] = {key: [value] for key, value in event["headers"].items()}
+        if path is not None:
+            event["path"] = event["resource"] = event["requestContext"]["resourcePath"] = path
+            event["requestContext"]["path"] = f"/{event['requestContext']['stage']}{path}"
+        return event
+
+    return make
+
+
+# ------------------------------------------------------------------------------ the events --
+
+
+def test_event_files_are_api_gateway_proxy_events_behind_the_authorizer():
+    # Given the POST event files
+    for name in ("partners_partner_read", "partners_partner_user_add_soap12", "reference_region_read", "router_partner_user_read"):
+        event = load_event(name)
+        # Then they carry what API Gateway hands the function: base64 body, stage, host, partner_id
+        assert event["isBase64Encoded"] is True, name
+        assert base64.b64decode(event["body"]).lstrip().startswith(b"<?xml"), name
+        assert event["requestContext"]["stage"] == "v1", name
+        assert event["headers"]["Host"] == EXECUTE_API_HOST, name
+        assert event["headers"]["X-Forwarded-Proto"] == "https", name
+        assert event["requestContext"]["authorizer"]["partner_id"] == DEMO_ID, name
+    # And the WSDL event is a GET with no authorizer context
+    wsdl = load_event("reference_wsdl")
+    assert wsdl["httpMethod"] == "GET" and "wsdl" in wsdl["queryStringParameters"]
+    assert "authorizer" not in wsdl["requestContext"]
+
+
+# ----------------------------------------------------------------------- group functions --
+
+
+def test_partner_read_event_answers_the_demo_partner(invoke):
+    # When PartnersFunction handles the SOAP 1.1 partner_read event
+    result = invoke("PartnersFunction", load_event("partners_partner_read"))
+    # Then it answers 200, SOAP 1.1, with the demo partner only
+    assert result["statusCode"] == 200
+    assert header(result, "Content-Type").startswith("text/xml")
+    partners = rows(parse_envelope(result, "1.1"), "partner")
+    assert partners == [{"partner_id": DEMO_ID, "partner_name": DEMO["partner_name"]}]
+
+
+def test_partner_user_add_soap12_event_answers_in_soap12_and_adds_the_employee(invoke, soap_event):
+    # Given the demo partner's employees
+    before = rows(parse_envelope(invoke("PartnersFunction", soap_event("partners_partner_read", "partner_user_read"))), "partner_user")
+    event = load_event("partners_partner_user_add_soap12")
+    sent = etree.fromstring(base64.b64decode(event["body"]))
+    name = sent.findtext(f".//{{{TNS}}}partner_user_name")
+
+    # When PartnersFunction handles the SOAP 1.2 partner_user_add event
+    result = invoke("PartnersFunction", event)
+
+    # Then it answers 200 in SOAP 1.2 with the new employee of the demo partner
+    assert result["statusCode"] == 200
+    assert header(result, "Content-Type").startswith("application/soap+xml")
+    (added,) = rows(parse_envelope(result, "1.2"), "partner_user")
+    assert added["partner_user_name"] == name
+    assert added["partner_id"] == DEMO_ID
+    assert added["partner_user_id"] not in {user["partner_user_id"] for user in before}
+    # And the employee is there on the next read
+    after = rows(parse_envelope(invoke("PartnersFunction", soap_event("partners_partner_read", "partner_user_read"))), "partner_user")
+    assert len(after) == len(before) + 1
+    assert added["partner_user_id"] in {user["partner_user_id"] for user in after}
+
+
+def test_region_read_event_answers_the_regions_of_the_demo_partner(invoke):
+    # When ReferenceFunction handles region_read without region_id
+    result = invoke("ReferenceFunction", load_event("reference_region_read"))
+    # Then it answers the regions the demo partner is present in
+    assert result["statusCode"] == 200
+    assert header(result, "Content-Type").startswith("text/xml")
+    regions = rows(parse_envelope(result), "region")
+    assert {region["region_id"] for region in regions} == {MOSCOW, SPB} == set(DEMO["regions"])
+
+
+def test_wsdl_event_publishes_both_ports_at_the_stage_url(invoke):
+    # When ReferenceFunction handles GET ?wsdl on the execute-api host (no credentials)
+    result = invoke("ReferenceFunction", load_event("reference_wsdl"))
+    # Then the WSDL's SOAP 1.1 and SOAP 1.2 addresses are the URL the client reached, stage included
+    assert result["statusCode"] == 200
+    assert header(result, "Content-Type").startswith("text/xml")
+    assert wsdl_addresses(result) == (REFERENCE_URL, REFERENCE_URL)
+
+
+def test_wsdl_event_on_a_custom_domain_has_no_stage_prefix(invoke):
+    # Given the WSDL request reaching a custom domain (its base path mapping removes the stage)
+    event = load_event("reference_wsdl")
+    event["headers"]["Host"] = "api.partner.example"
+    event["multiValueHeaders"]["Host"] = ["api.partner.example"]
+    event["requestContext"]["domainName"] = "api.partner.example"
+    # When ReferenceFunction answers it
+    result = invoke("ReferenceFunction", event)
+    # Then both addresses are on the custom domain, without /v1
+    expected = "https://api.partner.example/cus/ws/PartnerAPI/reference"
+    assert wsdl_addresses(result) == (expected, expected)
+
+
+def test_group_function_without_authorizer_context_answers_401_fault(invoke):
+    # Given a POST that did not pass the authorizer (no requestContext.authorizer)
+    event = load_event("partners_partner_read")
+    del event["requestContext"]["authorizer"]
+    # When PartnersFunction handles it
+    result = invoke("PartnersFunction", event)
+    # Then it answers 401 with a Basic challenge and a SOAP Client fault, and reveals no partner
+    assert result["statusCode"] == 401
+    assert header(result, "WWW-Authenticate").startswith("Basic")
+    body = parse_envelope(result)
+    assert fault_code(body).startswith("soap:Client")
+    assert rows(body, "partner") == []
+
+
+def test_group_function_answers_a_hostile_event_with_a_client_fault(invoke):
+    # Given the partner_read event with a DOCTYPE declaring an external entity
+    event = load_event("partners_partner_read")
+    hostile = b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>' + base64.b64decode(event["body"]).split(b"?>", 1)[1]
+    event["body"] = base64.b64encode(hostile).decode()
+    # When PartnersFunction handles it
+    result = invoke("PartnersFunction", event)
+    # Then it answers a SOAP Client fault, never the partner
+    assert result["statusCode"] == 400
+    body = parse_envelope(result)
+    assert fault_code(body).startswith("soap:Client")
+    assert rows(body, "partner") == []
+
+
+# ---------------------------------------------------------------------------------- router --
+
+
+def test_router_event_reaches_the_partners_function(invoke, in_process_router):
+    # When RouterFunction handles partner_user_read on the single URL
+    result = invoke("RouterFunction", load_event("router_partner_user_read"))
+    # Then the partners function's answer comes back: the demo partner's live employees
+    assert result["statusCode"] == 200
+    assert header(result, "Content-Type").startswith("text/xml")
+    users = rows(parse_envelope(result), "partner_user")
+    assert {user["partner_user_id"] for user in users} == {DEMO_USER_IVAN, DEMO_USER_ANNA}
+    assert {user["partner_id"] for user in users} == {DEMO_ID}
+
+
+def test_router_answers_soap12_for_a_soap12_request(invoke, in_process_router, soap_event):
+    # Given a SOAP 1.2 partner_read on the single URL
+    event = soap_event("router_partner_user_read", "partner_read", version="1.2")
+    # When RouterFunction handles it
+    result = invoke("RouterFunction", event)
+    # Then the answer is SOAP 1.2 with the demo partner
+    assert result["statusCode"] == 200
+    assert header(result, "Content-Type").startswith("application/soap+xml")
+    assert rows(parse_envelope(result, "1.2"), "partner") == [{"partner_id": DEMO_ID, "partner_name": DEMO["partner_name"]}]
+
+
+def test_router_reaches_the_reference_function_too(invoke, in_process_router, soap_event):
+    # Given region_read sent to the single URL
+    event = soap_event("router_partner_user_read", "region_read")
+    # When RouterFunction handles it
+    result = invoke("RouterFunction", event)
+    # Then the reference group answers it
+    assert result["statusCode"] == 200
+    assert {region["region_id"] for region in rows(parse_envelope(result), "region")} == set(DEMO["regions"])
+
+
+@pytest.mark.parametrize("version", ["1.1", "1.2"])
+def test_router_answers_an_unknown_operation_with_a_client_fault(invoke, in_process_router, soap_event, version):
+    # Given an operation PartnerAPI does not have
+    event = soap_event("router_partner_user_read", "partner_teleport", version=version)
+    event["headers"].pop("SOAPAction", None)
+    # When RouterFunction handles it
+    result = invoke("RouterFunction", event)
+    # Then it answers a Client (Sender) fault in the request's SOAP version naming the operation
+    assert result["statusCode"] == 400
+    body = parse_envelope(result, version)
+    code = fault_code(body, version)
+    assert code.startswith("soap:Sender" if version == "1.2" else "soap:Client")
+    assert "partner_teleport" in etree.tostring(body, encoding="unicode")
+
+
+def test_router_wsdl_lists_the_single_url_at_the_stage(invoke):
+    # Given GET ?wsdl on the single URL
+    event = load_event("reference_wsdl")
+    event["path"] = event["resource"] = "/cus/ws/PartnerAPI"
+    # When RouterFunction answers it
+    result = invoke("RouterFunction", event)
+    # Then both ports point at the single URL, stage included
+    expected = f"https://{EXECUTE_API_HOST}/v1/cus/ws/PartnerAPI"
+    assert result["statusCode"] == 200
+    assert wsdl_addresses(result) == (expected, expected)
+
+
+# ------------------------------------------------------------------------------ authorizer --
+
+
+def test_authorizer_allows_the_demo_credentials(invoke):
+    # Given the REQUEST authorizer event with demo:demo
+    event = load_event("authorizer_request")
+    # When AuthorizerFunction handles it
+    policy = invoke("AuthorizerFunction", event)
+    # Then it allows execute-api:Invoke and hands the demo partner's id on
+    assert policy["principalId"] == DEMO_ID
+    assert policy["context"]["partner_id"] == DEMO_ID
+    (statement,) = policy["policyDocument"]["Statement"]
+    assert statement["Effect"] == "Allow"
+    assert statement["Action"] == "execute-api:Invoke"
+    # And the cached decision covers every method and path of the same API stage
+    arn_prefix = event["methodArn"].rsplit("/POST/", 1)[0]
+    assert fnmatch.fnmatchcase(event["methodArn"], statement["Resource"])
+    assert fnmatch.fnmatchcase(f"{arn_prefix}/GET/cus/ws/PartnerAPI/reference", statement["Resource"])
+    assert not fnmatch.fnmatchcase(event["methodArn"].replace("/v1/", "/v2/"), statement["Resource"])
+
+
+@pytest.mark.parametrize(
+    "authorization",
+    [
+        pytest.param("from-file", id="bad-password-event"),
+        pytest.param(None, id="no-header"),
+        pytest.param("Basic " + base64.b64encode(b"nobody:demo").decode(), id="unknown-login"),
+        pytest.param("Bearer ZGVtbzpkZW1v", id="not-basic"),
+        pytest.param("Basic !!!not-base64!!!", id="bad-base64"),
+    ],
+)
+def test_authorizer_refuses_with_exactly_unauthorized(invoke, authorization):
+    # Given a REQUEST authorizer event with a bad credential
+    event = load_event("authorizer_request_bad_password")
+    if authorization != "from-file":
+        event["headers"].pop("Authorization")
+        if authorization is not None:
+            event["headers"]["Authorization"] = authorization
+    # When AuthorizerFunction handles it
+    with pytest.raises(Exception) as refusal:
+        invoke("AuthorizerFunction", event)
+    # Then it raises with the message API Gateway maps to 401: exactly "Unauthorized"
+    assert str(refusal.value) == "Unauthorized"
+
+
+# ------------------------------------------------------------------------ partnerapi invoke --
+
+
+def test_cli_invoke_runs_an_event_file_against_a_fresh_demo_emulation():
+    # Given no tables in the environment (so the CLI starts its own emulation with the demo data)
+    env = {name: value for name, value in os.environ.items() if name not in ("ENTITIES_TABLE", "CREDENTIALS_TABLE", "AWS_ENDPOINT_URL")}
+    env["PYTHONPATH"] = os.pathsep.join([str(REPO_ROOT / "layers" / "shared"), str(REPO_ROOT / "infra")])
+    # When `partnerapi invoke PartnersFunction --event events/partners_partner_read.json` runs
+    completed = subprocess.run(
+        [sys.executable, "-m", "partnerapi_ops.cli", "invoke", "PartnersFunction", "--event", "events/partners_partner_read.json"],
+        check=False,
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    # Then it prints the function's result as JSON: 200 with the demo partner
+    assert completed.returncode == 0, completed.stderr
+    result = json.loads(completed.stdout)
+    assert result["statusCode"] == 200
+    assert DEMO["partner_name"] in response_body(result).decode("utf-8")
+    assert rows(parse_envelope(result), "partner") == [{"partner_id": DEMO_ID, "partner_name": DEMO["partner_name"]}]
