@@ -1,7 +1,6 @@
 """Reads template.yaml: table definitions for the emulation, function code for local invocation."""
 
 import importlib.util
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -15,8 +14,12 @@ class _CloudFormationLoader(yaml.SafeLoader):
 
 
 def _intrinsic(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> dict[str, Any]:
+    """Short form → CloudFormation's long (JSON) form: `!Ref X` → {"Ref": "X"}, `!GetAtt A.B` → {"Fn::GetAtt": ["A", "B"]}."""
     if isinstance(node, yaml.ScalarNode):
         value: Any = loader.construct_scalar(node)
+        if suffix == "GetAtt":
+            resource, _, attribute = str(value).partition(".")
+            value = [resource, attribute]
     elif isinstance(node, yaml.SequenceNode):
         value = loader.construct_sequence(node, deep=True)
     else:
@@ -28,10 +31,12 @@ def _intrinsic(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> dict[st
 _CloudFormationLoader.add_multi_constructor("!", _intrinsic)
 
 
-@lru_cache(maxsize=4)
-def load_template(path: Path = TEMPLATE_PATH) -> dict[str, Any]:
+def load_template(path: str | Path = TEMPLATE_PATH) -> dict[str, Any]:
     with open(path, encoding="utf-8") as handle:
-        return yaml.load(handle, Loader=_CloudFormationLoader)  # noqa: S506 - SafeLoader subclass
+        template = yaml.load(handle, Loader=_CloudFormationLoader)  # noqa: S506 - SafeLoader subclass
+    if not isinstance(template, dict) or "Resources" not in template:
+        raise ValueError(f"{path} is not a CloudFormation template")
+    return template
 
 
 def resources_of_type(resource_type: str, path: Path = TEMPLATE_PATH) -> dict[str, dict[str, Any]]:

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from support.cfn_yaml import load_template
+from partnerapi_ops.template import load_template
 
 REPO = Path(__file__).resolve().parents[2]
 TEMPLATE = REPO / "template.yaml"

@@ -29,10 +29,12 @@ def verify_password(password: str, encoded: str) -> bool:
     try:
         prefix, n, r, p, salt, digest = encoded.split("$")
         expected = base64.b64decode(digest)
-        if prefix != _PREFIX:
+        cost = int(n), int(r), int(p)
+        # a stored hash is data: costs outside sane bounds must not crash or stall the authorizer
+        if prefix != _PREFIX or not (2 <= cost[0] <= 2**20 and 1 <= cost[1] <= 32 and 1 <= cost[2] <= 16) or not 16 <= len(expected) <= 64:
             return False
-        actual = hashlib.scrypt(password.encode("utf-8"), salt=base64.b64decode(salt), n=int(n), r=int(r), p=int(p), dklen=len(expected))
-    except (ValueError, binascii.Error):
+        actual = hashlib.scrypt(password.encode("utf-8"), salt=base64.b64decode(salt), n=cost[0], r=cost[1], p=cost[2], dklen=len(expected), maxmem=2**27)
+    except (ValueError, TypeError, OverflowError, binascii.Error):
         return False
     return hmac.compare_digest(actual, expected)
 

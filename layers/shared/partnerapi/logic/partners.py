@@ -7,7 +7,7 @@ from partnerapi.data import keys, table
 from partnerapi.errors import ConcurrentModification, ContactTypeNotAllowed, MissingParameter, RegionNotAvailable, ReferenceNotFound
 from partnerapi.logic.reference import CONTACT_CODE_PARTNER, CONTACT_CODE_USER
 from partnerapi.logic.references import Kind, resolve
-from partnerapi.logic.values import EMPTY_DATE, blank_to_none, cut, parse_date, require
+from partnerapi.logic.values import EMPTY_DATE, blank_to_none, cut, parse_date, parse_flag, require
 
 Row = dict[str, object]
 
@@ -117,7 +117,8 @@ def _user_row(item: table.Item, with_birthday: bool = False) -> Row:
     return row
 
 
-def partner_user_read(current_partner: str, partner_user_id: str | None, include_deleted: bool | None, with_birthday: bool = False) -> list[Row]:
+def partner_user_read(current_partner: str, partner_user_id: str | None, include_deleted: str | bool | None, with_birthday: bool = False) -> list[Row]:
+    include_deleted = parse_flag(include_deleted, "include_deleted")
     user = resolve(current_partner, {"partner_user_id": partner_user_id})["partner_user_id"]
     if user is not None:
         # like client_read: an employee asked for by ID is returned whether or not it is deleted

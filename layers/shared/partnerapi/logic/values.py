@@ -10,7 +10,7 @@ from partnerapi.errors import InvalidParameter, MissingParameter
 _DATE_FORM = re.compile(
     r"^(?P<date>\d{4}-\d{2}-\d{2})"
     r"(?:T(?P<time>\d{2}:\d{2}:\d{2})(?P<fraction>\.\d{1,9})?)?"
-    r"(?P<offset>Z|[+-]\d{2}:\d{2})?$"
+    r"(?P<offset>Z|[+-](?P<offset_hours>\d{2}):(?P<offset_minutes>\d{2}))?$"
 )
 EMPTY_DATE = date(1, 1, 1)  # 1C's «пустая дата»
 
@@ -40,6 +40,8 @@ def parse_date(value: str | None, parameter: str) -> date | None:
     if text is None:
         return None
     match = _DATE_FORM.match(text)
+    if match and match.group("offset_hours") and (int(match.group("offset_hours")) > 14 or int(match.group("offset_minutes")) > 59):
+        match = None  # UTC offsets run from -14:00 to +14:00
     if match:
         try:
             parsed = date.fromisoformat(match.group("date"))
@@ -52,6 +54,20 @@ def parse_date(value: str | None, parameter: str) -> date | None:
         f"Значение параметра {parameter} «{text}» не является датой. "
         "Допустимые форматы: 2012-09-14, 2012-09-14T00:00:00, 2012-09-14T00:00:00.000, 2012-09-14T00:00:00.000+06:00"
     )
+
+
+def parse_flag(value: str | bool | None, parameter: str) -> bool | None:
+    """xs:boolean, strictly: `true`/`1`, `false`/`0`; blank means not given; anything else is refused."""
+    if isinstance(value, bool):
+        return value
+    text = blank_to_none(value)
+    if text is None:
+        return None
+    if text in ("true", "1"):
+        return True
+    if text in ("false", "0"):
+        return False
+    raise InvalidParameter(f"Значение параметра {parameter} «{text[:50]}» не является логическим: допустимы true, false, 1, 0")
 
 
 def cut(value: str | None, length: int) -> str | None:

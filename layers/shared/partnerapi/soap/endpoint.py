@@ -11,6 +11,7 @@ from importlib import import_module
 from typing import Any
 
 from spyne import Application, Fault
+from spyne.const.http import HTTP_400
 from spyne.protocol.soap import Soap11, Soap12
 from spyne.server.wsgi import WsgiApplication
 
@@ -45,6 +46,15 @@ logging.getLogger("spyne.application.client").setLevel(logging.CRITICAL)
 logging.getLogger("spyne.util.appreg").setLevel(logging.ERROR)
 
 
+class Soap12WithSenderStatus(Soap12):
+    """SOAP 1.2 part 2, 7.5.1: a Sender fault travels with HTTP 400 (spyne sends 500 for every fault)."""
+
+    def fault_to_http_response_code(self, fault: Exception) -> str:
+        if isinstance(fault, Fault) and str(fault.faultcode).startswith("Client"):
+            return HTTP_400
+        return super().fault_to_http_response_code(fault)
+
+
 def _service_class(group: str) -> type:
     module, _, name = SERVICE_CLASSES[group].partition(":")
     return getattr(import_module(module), name)
@@ -74,7 +84,7 @@ class SoapEndpoint:
             with self._lock:
                 app = self._apps.get(version)
                 if app is None:
-                    protocol = Soap12 if version == "1.2" else Soap11
+                    protocol = Soap12WithSenderStatus if version == "1.2" else Soap11
                     application = Application(self.services, tns=TNS, name=SERVICE_NAME, in_protocol=protocol(validator="soft"), out_protocol=protocol())
                     app = self._apps[version] = WsgiApplication(application, max_content_length=10 * 1024 * 1024)
         return app
@@ -119,7 +129,7 @@ class SoapEndpoint:
     def _call_spyne(self, version: str, request: HttpRequest) -> HttpResponse:
         environ: dict[str, Any] = {
             "REQUEST_METHOD": "POST",
-            "CONTENT_TYPE": request.content_type,
+            "CONTENT_TYPE": content_type_of(version),  # the guard admitted UTF-8 only
             "CONTENT_LENGTH": str(len(request.body)),
             "wsgi.input": io.BytesIO(request.body),
             "wsgi.url_scheme": "https",

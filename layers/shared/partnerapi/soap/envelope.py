@@ -20,6 +20,7 @@ SOAP11_CONTENT_TYPE = "text/xml; charset=utf-8"
 SOAP12_CONTENT_TYPE = "application/soap+xml; charset=utf-8"
 MAX_DEPTH = 32
 _DECLARED_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
+_UTF8_NAMES = (b"utf-8", b"utf8", b"us-ascii")
 _MARKUP_DECLARATION = re.compile(rb"<!\s*(DOCTYPE|ENTITY|ELEMENT|ATTLIST|NOTATION)", re.IGNORECASE)
 
 
@@ -49,14 +50,18 @@ def version_of(content_type: str) -> str | None:
 
 
 def soap_action(headers: dict[str, str]) -> str | None:
-    """The operation named by SOAPAction (1.1) or the action parameter of the Content-Type (1.2)."""
-    action = headers.get("soapaction")
-    if not action:
-        match = re.search(r'action\s*=\s*"?([^";]+)"?', headers.get("content-type", ""))
-        action = match.group(1) if match else None
-    if not action:
-        return None
-    return action.strip().strip('"').rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1] or None
+    """The operation named by SOAPAction (1.1) or, failing that, the action parameter of the Content-Type (1.2)."""
+    match = re.search(r'action\s*=\s*"?([^";]+)"?', headers.get("content-type", ""))
+    for action in (headers.get("soapaction"), match.group(1) if match else None):
+        name = (action or "").strip().strip('"').rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+        if name:
+            return name
+    return None
+
+
+def charset_of(content_type: str) -> str | None:
+    match = re.search(r';\s*charset\s*=\s*"?([^";\s]+)"?', content_type, re.IGNORECASE)
+    return match.group(1).lower() if match else None
 
 
 def inspect(body: bytes, content_type: str, max_bytes: int) -> SoapRequest:
@@ -69,7 +74,13 @@ def inspect(body: bytes, content_type: str, max_bytes: int) -> SoapRequest:
     if not body.strip():
         raise HostileInput("Client.EmptyRequest", "Пустой запрос: ожидается SOAP-конверт")
     declared = _DECLARED_ENCODING.match(body)
-    if body.startswith((b"\xff\xfe", b"\xfe\xff")) or (declared and declared.group(1).lower() not in (b"utf-8", b"utf8", b"us-ascii")):
+    charset = charset_of(content_type)
+    if (
+        body.startswith((b"\xff\xfe", b"\xfe\xff"))
+        or b"\x00" in body  # never valid in XML; UTF-16/32 without a BOM would hide markup from the checks below
+        or (declared and declared.group(1).lower() not in _UTF8_NAMES)
+        or (charset is not None and charset.encode() not in _UTF8_NAMES)
+    ):
         raise HostileInput("Client.InvalidEncoding", "Запрос должен быть в кодировке UTF-8")
     try:
         body.decode("utf-8")

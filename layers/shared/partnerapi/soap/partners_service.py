@@ -12,7 +12,7 @@ from partnerapi.soap.rows import (
     PartnerUserRow,
     PartnerUserWithBirthdayRow,
 )
-from partnerapi.soap.rows import LenientDate
+from partnerapi.soap.rows import LenientDate, StrictBoolean
 from partnerapi.soap.service_base import PartnerApiService, current_partner, rows
 
 
@@ -37,11 +37,11 @@ class PartnersService(PartnerApiService):
     def partner_region_read(ctx):
         return rows(PartnerRegionRow, partners.partner_region_read(current_partner(ctx)))
 
-    @rpc(Unicode, Boolean, _returns=Array(PartnerUserRow))
+    @rpc(Unicode, StrictBoolean, _returns=Array(PartnerUserRow))
     def partner_user_read(ctx, partner_user_id, include_deleted):
         return rows(PartnerUserRow, partners.partner_user_read(current_partner(ctx), partner_user_id, include_deleted))
 
-    @rpc(Unicode, Boolean, _returns=Array(PartnerUserWithBirthdayRow))
+    @rpc(Unicode, StrictBoolean, _returns=Array(PartnerUserWithBirthdayRow))
     def partner_user_read_with_birthday(ctx, partner_user_id, include_deleted):
         found = partners.partner_user_read(current_partner(ctx), partner_user_id, include_deleted, with_birthday=True)
         return rows(PartnerUserWithBirthdayRow, found)

@@ -13,6 +13,13 @@ class LenientDate(Unicode):
     __namespace__ = NS_XSD
 
 
+class StrictBoolean(Unicode):
+    """Published as xs:boolean, parsed strictly by the shared validation (spyne reads any text as false)."""
+
+    __type_name__ = "boolean"
+    __namespace__ = NS_XSD
+
+
 class Row(ComplexModel):
     __namespace__ = TNS
 

@@ -34,12 +34,13 @@ class PartnerApiService(ServiceBase):
             fault = False
             return result
         except PartnerApiError as error:
-            raise Fault(faultcode=error.faultcode, faultstring=error.message) from None
+            raise Fault(faultcode=error.faultcode, faultstring=error.message, lang="ru") from None
         except InternalError as error:
             observability.logger().exception("operation failed", extra={"operation": operation, "request_id": request_id})
-            raise Fault(faultcode=error.faultcode, faultstring=f"Сервис временно недоступен, повторите запрос позже. Идентификатор запроса: {request_id}") from None
+            message = f"Сервис временно недоступен, повторите запрос позже. Идентификатор запроса: {request_id}"
+            raise Fault(faultcode=error.faultcode, faultstring=message, lang="ru") from None
         except Exception:
             observability.logger().exception("internal error", extra={"operation": operation, "request_id": request_id})
-            raise Fault(faultcode="Server", faultstring=f"Внутренняя ошибка сервиса. Идентификатор запроса: {request_id}") from None
+            raise Fault(faultcode="Server", faultstring=f"Внутренняя ошибка сервиса. Идентификатор запроса: {request_id}", lang="ru") from None
         finally:
             observability.record_operation(operation, time.perf_counter() - started, fault)
