@@ -42,6 +42,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from docs_section import replace_section  # bench/ is the script's own directory
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 LAYER_DIR = REPO_ROOT / "layers" / "shared"
 INFRA_DIR = REPO_ROOT / "infra"
@@ -576,14 +578,6 @@ def leftovers(functions: dict[str, Function], runs: int, dev_venv: bool = False)
 
 
 # ------------------------------------------------------------------- writing --
-
-
-def replace_section(path: Path, begin: str, end: str, content: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    start, stop = text.find(begin), text.find(end)
-    if start < 0 or stop < start:
-        raise SystemExit(f"{path}: markers {begin} … {end} not found")
-    path.write_text(text[: start + len(begin)] + "\n" + content.strip() + "\n" + text[stop:], encoding="utf-8")
 
 
 def machine() -> str:

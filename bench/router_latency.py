@@ -39,6 +39,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from docs_section import replace_section  # bench/ is the script's own directory
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 LAYER_DIR = REPO_ROOT / "layers" / "shared"
 INFRA_DIR = REPO_ROOT / "infra"
@@ -285,14 +287,6 @@ def report(http: dict[str, Any], dispatch: dict[str, dict[str, float]], pairs: i
         lines.append(f"| {operation} | {dispatch[operation]['dispatch'] * 1e6:.1f} | {dispatch[operation]['route'] * 1e6:.1f} |")
     lines += ["", f"{pairs} alternating pairs per operation; server: {mode}.", "", AWS_INVOKE_NOTE]
     return "\n".join(lines)
-
-
-def replace_section(path: Path, begin: str, end: str, content: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    start, stop = text.find(begin), text.find(end)
-    if start < 0 or stop < start:
-        raise SystemExit(f"{path}: markers {begin} … {end} not found")
-    path.write_text(text[: start + len(begin)] + "\n" + content.strip() + "\n" + text[stop:], encoding="utf-8")
 
 
 def source_state() -> str:

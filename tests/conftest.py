@@ -17,15 +17,13 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 from moto import mock_aws
-
 from partnerapi.data.clients import reset_clients
 from partnerapi.data.table import CallCounter
 from partnerapi_ops import REPO_ROOT
-from partnerapi_ops.emulation import apply_environment, create_resources, local_environment
+from partnerapi_ops.emulation import create_resources, local_environment
 from partnerapi_ops.provisioning import load_fixture
 from partnerapi_ops.sandbox import DEMO_FIXTURE
 

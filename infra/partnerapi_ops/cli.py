@@ -4,13 +4,11 @@ import argparse
 import json
 import os
 import sys
-from contextlib import contextmanager, nullcontext
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
-
-from partnerapi_ops import REPO_ROOT
 
 
 @contextmanager
@@ -95,8 +93,9 @@ def cmd_provision(args: argparse.Namespace) -> int:
 
 
 def cmd_invoke(args: argparse.Namespace) -> int:
-    from partnerapi_ops.gateway import LocalContext, LocalFunctions
     from partnerapi.router import use_invoker
+
+    from partnerapi_ops.gateway import LocalFunctions
 
     event = json.loads(Path(args.event).read_text(encoding="utf-8"))
     with target(args.data, demo_if_unset=True) as where:

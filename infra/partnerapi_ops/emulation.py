@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from partnerapi.data.clients import client, reset_clients
+
 from partnerapi_ops.template import bucket_names, function_names, table_definitions
 
 REGION = "eu-central-1"
@@ -133,4 +134,4 @@ def import_state(path: Path) -> dict[str, int]:
     return counts
 
 
-__all__ = ["MotoServer", "apply_environment", "create_resources", "export_state", "import_state", "function_names", "local_environment"]
+__all__ = ["MotoServer", "apply_environment", "create_resources", "export_state", "function_names", "import_state", "local_environment"]

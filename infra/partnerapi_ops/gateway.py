@@ -16,6 +16,7 @@ from typing import Any
 from partnerapi.http import HttpResponse, response_from_event
 from partnerapi.router import use_invoker
 from partnerapi.soap.envelope import fault_document
+
 from partnerapi_ops.emulation import FUNCTION_GROUPS, REGION
 from partnerapi_ops.template import load_handler
 

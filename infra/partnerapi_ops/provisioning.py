@@ -6,11 +6,10 @@ import uuid
 from datetime import date
 from pathlib import Path
 
-from pydantic import BaseModel, Field, field_validator
-
 from partnerapi.auth import hash_password
 from partnerapi.data import keys, table
 from partnerapi.data.credentials import put_credential
+from pydantic import BaseModel, Field, field_validator
 
 
 def _new_id() -> str:

@@ -1,7 +1,7 @@
 """The local sandbox: emulated AWS + demo data (or a data file) + the gateway, as one process."""
 
-from contextlib import contextmanager
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from partnerapi_ops import REPO_ROOT

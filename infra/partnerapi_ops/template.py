@@ -33,7 +33,7 @@ _CloudFormationLoader.add_multi_constructor("!", _intrinsic)
 
 def load_template(path: str | Path = TEMPLATE_PATH) -> dict[str, Any]:
     with open(path, encoding="utf-8") as handle:
-        template = yaml.load(handle, Loader=_CloudFormationLoader)  # noqa: S506 - SafeLoader subclass
+        template = yaml.load(handle, Loader=_CloudFormationLoader)
     if not isinstance(template, dict) or "Resources" not in template:
         raise ValueError(f"{path} is not a CloudFormation template")
     return template

@@ -4,7 +4,6 @@ ID that does not exist, for every operation and every ID parameter, and nothing 
 import uuid
 
 import pytest
-
 from support.demo import DEMO2_USER, DEMO_ID, DEMO_USER_IVAN, USER_EMAIL
 from support.faults import code, fault_of, rows
 

@@ -4,8 +4,6 @@ import uuid
 
 import pytest
 from lxml import etree
-from zeep import xsd
-
 from support.demo import (
     CLIENT_ADDRESS,
     DEMO,
@@ -23,6 +21,7 @@ from support.demo import (
 )
 from support.faults import code, fault_of, rows
 from support.soap import TNS, envelope, post
+from zeep import xsd
 
 PORTS = ["PartnerAPISoap", "PartnerAPISoap12"]
 

@@ -3,7 +3,6 @@
 import uuid
 
 import pytest
-
 from support.demo import FIXTURE, MOSCOW, NOVOSIBIRSK, SPB
 from support.faults import code, fault_of, rows
 

@@ -8,7 +8,6 @@ import sys
 import uuid
 
 import pytest
-
 from conftest import start_sandbox
 from partnerapi_ops import REPO_ROOT
 from support.soap import envelope, post
@@ -16,10 +15,16 @@ from support.soap import envelope, post
 PYTHONPATH = os.pathsep.join([str(REPO_ROOT / "layers" / "shared"), str(REPO_ROOT / "infra")])
 
 
-def partnerapi(*arguments: str, env: dict | None = None) -> dict:
-    environment = {**(env or os.environ), "PYTHONPATH": PYTHONPATH}
-    environment.pop("ENTITIES_TABLE", None) if env is None else None
-    result = subprocess.run([sys.executable, "-m", "partnerapi_ops.cli", *arguments], cwd=REPO_ROOT, env=environment, capture_output=True, text=True, timeout=120)
+def run_cli(*arguments: str) -> subprocess.CompletedProcess:
+    """`partnerapi …` as an operator runs it, with no AWS tables in the environment."""
+    environment = {name: value for name, value in os.environ.items() if name not in ("ENTITIES_TABLE", "CREDENTIALS_TABLE", "AWS_ENDPOINT_URL")}
+    environment["PYTHONPATH"] = PYTHONPATH
+    command = [sys.executable, "-m", "partnerapi_ops.cli", *arguments]
+    return subprocess.run(command, cwd=REPO_ROOT, env=environment, capture_output=True, text=True, timeout=120, check=False)
+
+
+def partnerapi(*arguments: str) -> dict:
+    result = run_cli(*arguments)
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
 
@@ -96,7 +101,7 @@ def test_load_fixture_is_idempotent_and_validated(tmp_path):
     assert len([item for item in state["tables"]["EntitiesTable"] if item["SK"]["S"] == "11111111-1111-4111-8111-111111111111"]) == 1
 
     fixture.write_text(json.dumps({"regions": [{"region_name": "Без пояса"}]}), encoding="utf-8")
-    result = subprocess.run([sys.executable, "-m", "partnerapi_ops.cli", "load", str(fixture), "--data", data], cwd=REPO_ROOT, env={**os.environ, "PYTHONPATH": PYTHONPATH}, capture_output=True, text=True, timeout=120)
+    result = run_cli("load", str(fixture), "--data", data)
     assert result.returncode != 0 and "region_time_zone" in result.stderr
 
 

@@ -3,7 +3,6 @@
 import pytest
 import requests
 from lxml import etree
-
 from support.demo import DEMO_ID
 from support.faults import rows
 from support.soap import SOAP11, SOAP12, envelope, post

@@ -18,10 +18,12 @@ from typing import Any
 import partnerapi.router
 import pytest
 from lxml import etree
+from partnerapi.http import response_from_event
 from partnerapi_ops import REPO_ROOT
 from partnerapi_ops.gateway import LocalContext, LocalFunctions
 from partnerapi_ops.template import load_handler
 from support.demo import DEMO, DEMO_ID, DEMO_USER_ANNA, DEMO_USER_IVAN, MOSCOW, SPB
+from support.soap import envelope
 
 EVENTS = REPO_ROOT / "events"
 TNS = "http://buhphone.com/PartnerAPI"
@@ -40,26 +42,13 @@ def load_event(name: str) -> dict[str, Any]:
     return json.loads((EVENTS / f"{name}.json").read_text(encoding="utf-8"))
 
 
-def soap_body(operation: str, inner: str = "", version: str = "1.1") -> bytes:
-    namespace = SOAP12 if version == "1.2" else SOAP11
-    return (
-        f'<?xml version="1.0" encoding="UTF-8"?><soap:Envelope xmlns:soap="{namespace}" xmlns:tns="{TNS}">'
-        f"<soap:Body><tns:{operation}>{inner}</tns:{operation}></soap:Body></soap:Envelope>"
-    ).encode()
-
-
-def response_body(result: dict[str, Any]) -> bytes:
-    body = result.get("body") or ""
-    return base64.b64decode(body) if result.get("isBase64Encoded") else body.encode("utf-8")
-
-
 def header(result: dict[str, Any], name: str) -> str | None:
     return next((value for key, value in (result.get("headers") or {}).items() if key.lower() == name.lower()), None)
 
 
 def parse_envelope(result: dict[str, Any], version: str = "1.1") -> etree._Element:
     """The Body of the answer, after checking it is a SOAP envelope of the expected version."""
-    root = etree.fromstring(response_body(result))
+    root = etree.fromstring(response_from_event(result).body)
     namespace = SOAP12 if version == "1.2" else SOAP11
     assert root.tag == f"{{{namespace}}}Envelope", f"not a SOAP {version} envelope: {root.tag}"
     body = root.find(f"{{{namespace}}}Body")
@@ -82,7 +71,7 @@ def fault_code(body: etree._Element, version: str = "1.1") -> str:
 
 
 def wsdl_addresses(result: dict[str, Any]) -> tuple[str, str]:
-    root = etree.fromstring(response_body(result))
+    root = etree.fromstring(response_from_event(result).body)
     soap11 = root.findall(f".//{{{WSDL_SOAP11}}}address")
     soap12 = root.findall(f".//{{{WSDL_SOAP12}}}address")
     assert len(soap11) == 1 and len(soap12) == 1
@@ -119,7 +108,7 @@ def soap_event() -> Callable[..., dict[str, Any]]:
 
     def make(name: str, operation: str, inner: str = "", version: str = "1.1", path: str | None = None) -> dict[str, Any]:
         event = load_event(name)
-        body = soap_body(operation, inner, version)
+        body = envelope(operation, inner, version)
         event["body"], event["isBase64Encoded"] = base64.b64encode(body).decode(), True
         content_type = "application/soap+xml; charset=utf-8" if version == "1.2" else "text/xml; charset=utf-8"
         event["headers"] = {key: value for key, value in event["headers"].items() if key.lower() not in ("content-type", "soapaction", "content-length")}
@@ -379,5 +368,5 @@ def test_cli_invoke_runs_an_event_file_against_a_fresh_demo_emulation():
     assert completed.returncode == 0, completed.stderr
     result = json.loads(completed.stdout)
     assert result["statusCode"] == 200
-    assert DEMO["partner_name"] in response_body(result).decode("utf-8")
+    assert DEMO["partner_name"] in response_from_event(result).body.decode("utf-8")
     assert rows(parse_envelope(result), "partner") == [{"partner_id": DEMO_ID, "partner_name": DEMO["partner_name"]}]

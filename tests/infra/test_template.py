@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from partnerapi_ops.template import load_template
 
 REPO = Path(__file__).resolve().parents[2]

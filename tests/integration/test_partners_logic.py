@@ -1,7 +1,6 @@
 """Write agreement in the partners logic: conditions and transactions hold under races (moto)."""
 
 import pytest
-
 from partnerapi.data import keys, table
 from partnerapi.errors import RegionNotAvailable
 from partnerapi.logic import partners

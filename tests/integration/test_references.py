@@ -3,7 +3,6 @@
 import uuid
 
 import pytest
-
 from partnerapi.data.table import CallCounter
 from partnerapi.errors import ReferenceNotFound
 from partnerapi.logic.references import Kind, resolve

@@ -2,7 +2,6 @@
 
 import pytest
 from botocore.exceptions import ClientError
-
 from partnerapi.data import keys, table
 from partnerapi.data.table import CallCounter, ConditionFailed
 from partnerapi.errors import StorageUnavailable

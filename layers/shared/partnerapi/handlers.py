@@ -4,7 +4,8 @@ Import builds only what needs no environment (the spyne applications); settings,
 boto3 clients are set up by `initialize()` on the first invocation.
 """
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from partnerapi import observability
 from partnerapi.data.clients import client

@@ -7,8 +7,9 @@ the same event. Only the WSDL needs spyne, and it is loaded on the first WSDL re
 
 import json
 import os
+from collections.abc import Callable
 from functools import lru_cache
-from typing import Any, Callable
+from typing import Any
 
 from partnerapi.errors import InternalError
 from partnerapi.groups import OPERATION_GROUP

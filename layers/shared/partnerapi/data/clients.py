@@ -1,6 +1,6 @@
 """boto3 clients, created on first use and cached (cold starts stay lean, tests can swap endpoints)."""
 
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 from botocore.config import Config
@@ -10,7 +10,7 @@ from partnerapi.settings import get_settings
 _CONFIG = Config(retries={"mode": "standard", "max_attempts": 4}, connect_timeout=2, read_timeout=10)
 
 
-@lru_cache(maxsize=None)
+@cache
 def client(service: str) -> Any:
     import boto3  # deferred: only code paths that touch AWS pay for it
 

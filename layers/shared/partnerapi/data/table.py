@@ -7,7 +7,7 @@ every batch read retries `UnprocessedKeys`.
 
 import time
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import Any, ClassVar
 
 from botocore.exceptions import ClientError
 
@@ -43,7 +43,7 @@ class ConditionFailed(Exception):
 class CallCounter:
     """Counts DynamoDB calls; benchmarks and tests read it to prove reads scale with pages."""
 
-    calls: dict[str, int] = {}
+    calls: ClassVar[dict[str, int]] = {}
 
     @classmethod
     def add(cls, operation: str) -> None:

@@ -4,7 +4,7 @@ import uuid
 from datetime import date
 
 from partnerapi.data import keys, table
-from partnerapi.errors import ConcurrentModification, ContactTypeNotAllowed, MissingParameter, RegionNotAvailable, ReferenceNotFound
+from partnerapi.errors import ConcurrentModification, ContactTypeNotAllowed, MissingParameter, ReferenceNotFound, RegionNotAvailable
 from partnerapi.logic.reference import CONTACT_CODE_PARTNER, CONTACT_CODE_USER
 from partnerapi.logic.references import Kind, resolve
 from partnerapi.logic.values import EMPTY_DATE, blank_to_none, cut, parse_date, parse_flag, require

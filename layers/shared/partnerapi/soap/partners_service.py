@@ -4,6 +4,7 @@ from spyne import Array, Boolean, Unicode, rpc
 
 from partnerapi.logic import partners
 from partnerapi.soap.rows import (
+    LenientDate,
     PartnerContactRow,
     PartnerRegionRow,
     PartnerRoleRow,
@@ -11,8 +12,8 @@ from partnerapi.soap.rows import (
     PartnerUserContactRow,
     PartnerUserRow,
     PartnerUserWithBirthdayRow,
+    StrictBoolean,
 )
-from partnerapi.soap.rows import LenientDate, StrictBoolean
 from partnerapi.soap.service_base import PartnerApiService, current_partner, rows
 
 

@@ -9,7 +9,7 @@ from xml.sax.saxutils import escape
 
 from lxml import etree
 
-from partnerapi.soap import SERVICE_NAME, TNS
+from partnerapi.soap import SERVICE_NAME
 
 ADDRESS_PLACEHOLDER = "https://partnerapi.invalid/__SOAP_ADDRESS__"
 _WSDL = "http://schemas.xmlsoap.org/wsdl/"
