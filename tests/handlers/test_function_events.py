@@ -370,3 +370,37 @@ def test_cli_invoke_runs_an_event_file_against_a_fresh_demo_emulation():
     assert result["statusCode"] == 200
     assert DEMO["partner_name"] in response_from_event(result).body.decode("utf-8")
     assert rows(parse_envelope(result), "partner") == [{"partner_id": DEMO_ID, "partner_name": DEMO["partner_name"]}]
+
+
+# ------------------------------------------------------------------------- internal errors --
+
+
+@pytest.mark.parametrize("failure", [RuntimeError("disk on fire"), KeyError("secret_key")])
+def test_an_internal_error_is_a_server_fault_with_the_request_id_and_a_log_line(invoke, monkeypatch, capsys, failure):
+    # Given the logic fails in a way no caller could cause
+    from partnerapi.logic import partners
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise failure
+
+    monkeypatch.setattr(partners, "partner_read", broken)
+    from partnerapi import observability
+
+    observability.logger().registered_handler.stream = sys.stdout  # stdout, where Lambda collects logs: capsys's now
+    event = load_event("partners_partner_read")
+    # When the function is invoked
+    result = invoke("PartnersFunction", event)
+    # Then the caller gets a Server fault naming the request id, with no trace of the error itself
+    body = parse_envelope(result)
+    assert result["statusCode"] == 500
+    assert fault_code(body).endswith("Server")
+    text = response_from_event(result).body.decode()
+    request_id = event["requestContext"]["requestId"]
+    assert "Идентификатор запроса" in text and "Traceback" not in text and "disk on fire" not in text and "secret_key" not in text
+    # And the log has one structured line with the request id and the traceback
+    logged = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")]
+    errors = [line for line in logged if line.get("level") == "ERROR"]
+    assert errors and any(str(line.get("request_id")) in text for line in errors)
+    assert any(type(failure).__name__ in line.get("exception", "") for line in errors)
+    # the function's request id is the API Gateway request's correlation id in every log line
+    assert all(line.get("correlation_id") == request_id for line in errors)
