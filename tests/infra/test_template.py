@@ -165,9 +165,20 @@ class TestSamBuild:
     def test_layer_contains_partnerapi_and_deps(self, build_dir: Path) -> None:
         site = build_dir / LAYER / "python"
         assert (site / "partnerapi" / "__init__.py").is_file()
-        assert not list((site / "partnerapi").rglob("__pycache__"))
         for module in ("spyne", "lxml", "aws_lambda_powertools", "pydantic", "pydantic_core", "aws_xray_sdk"):
             assert (site / module).is_dir(), f"{module} missing from the layer"
+
+    def test_layer_ships_bytecode_for_python311_that_lambda_never_revalidates(self, build_dir: Path) -> None:
+        # /opt is read-only on Lambda: without .pyc every cold start would compile the layer
+        site = build_dir / LAYER / "python"
+        sources = list((site / "partnerapi").rglob("*.py")) + list((site / "spyne").rglob("*.py"))
+        assert sources
+        for source in sources:
+            compiled = source.parent / "__pycache__" / f"{source.stem}.cpython-311.pyc"
+            assert compiled.is_file(), f"{source.relative_to(site)} has no cpython-311 bytecode"
+            flags = int.from_bytes(compiled.read_bytes()[4:8], "little")
+            assert flags == 0b01, f"{compiled.name}: not unchecked-hash bytecode (flags {flags:#b})"
+        assert not [path for path in site.rglob("*.pyc") if "cpython-311" not in path.name]
 
     def test_layer_does_not_ship_the_runtime_boto_stack(self, build_dir: Path) -> None:
         site = build_dir / LAYER / "python"
