@@ -15,7 +15,7 @@ from partnerapi.errors import InternalError
 from partnerapi.groups import OPERATION_GROUP
 from partnerapi.http import HttpResponse, request_from_event, response_to_event
 from partnerapi.settings import get_settings
-from partnerapi.soap.envelope import HostileInput, content_type_of, fault_document, inspect, soap_action
+from partnerapi.soap.envelope import HostileInput, content_type_of, fault_document, inspect, soap_action, version_of
 
 Invoker = Callable[[str, dict[str, Any]], dict[str, Any]]
 
@@ -60,7 +60,7 @@ def route(event: dict[str, Any], context: Any) -> dict[str, Any]:
     try:
         soap = inspect(request.body, request.content_type, get_settings().max_request_bytes)
     except HostileInput as refusal:
-        version = "1.2" if "soap+xml" in request.content_type.lower() else "1.1"
+        version = version_of(request.content_type) or "1.1"
         return _fault(version, refusal.faultcode, refusal.message, refusal.status)
     group = OPERATION_GROUP.get(soap.operation) or OPERATION_GROUP.get(soap_action(request.headers) or "")
     function_name = group_function(group) if group else None

@@ -19,7 +19,7 @@ from partnerapi.groups import GROUP_OPERATIONS
 from partnerapi.http import HttpRequest, HttpResponse
 from partnerapi.settings import get_settings
 from partnerapi.soap import SERVICE_NAME, TNS
-from partnerapi.soap.envelope import HostileInput, content_type_of, fault_document, inspect
+from partnerapi.soap.envelope import HostileInput, content_type_of, fault_document, inspect, version_of
 from partnerapi.soap.service_base import PARTNER_KEY, REQUEST_ID_KEY
 from partnerapi.soap.wsdl import ADDRESS_PLACEHOLDER, dual_binding_wsdl, with_address
 
@@ -106,7 +106,7 @@ class SoapEndpoint:
             from partnerapi.observability import logger
 
             logger().exception("unhandled error", extra={"request_id": request.request_id})
-            version = "1.2" if "soap+xml" in request.content_type.lower() else "1.1"
+            version = version_of(request.content_type) or "1.1"
             return self._fault(version, "Server", f"Внутренняя ошибка сервиса. Идентификатор запроса: {request.request_id}", 500)
 
     def _handle(self, request: HttpRequest) -> HttpResponse:
@@ -120,7 +120,7 @@ class SoapEndpoint:
         try:
             soap = inspect(request.body, request.content_type, get_settings().max_request_bytes)
         except HostileInput as refusal:
-            version = "1.2" if "soap+xml" in request.content_type.lower() else "1.1"
+            version = version_of(request.content_type) or "1.1"
             return self._fault(version, refusal.faultcode, refusal.message, refusal.status)
         if request.partner_id is None:
             return self._fault(soap.version, "Client.Unauthenticated", "Требуется аутентификация (HTTP Basic)", 401, {"WWW-Authenticate": 'Basic realm="PartnerAPI", charset="UTF-8"'})
