@@ -49,3 +49,40 @@ def partner_user_contact_sk(partner_user_id: str, contact_type_id: str = "") -> 
 
 def contract_sk(contract_id: str) -> str:
     return f"{CONTRACT_PREFIX}{contract_id}"
+
+
+# --- clients (all under the partner's partition; GSI1 groups a client's dependents) ----------
+CLIENT_PREFIX = "CLIENT#"
+CLIENT_CONTACT_PREFIX = "CCONTACT#"
+CLIENT_USER_PREFIX = "CUSER#"
+CLIENT_USER_CONTACT_PREFIX = "CUCONTACT#"
+BY_CLIENT_INDEX = "GSI1"
+
+
+def client_sk(client_id: str) -> str:
+    return f"{CLIENT_PREFIX}{client_id}"
+
+
+def client_contact_sk(client_id: str, contact_type_id: str = "") -> str:
+    return f"{CLIENT_CONTACT_PREFIX}{client_id}#{contact_type_id}"
+
+
+def client_user_sk(client_user_id: str) -> str:
+    return f"{CLIENT_USER_PREFIX}{client_user_id}"
+
+
+def client_user_contact_sk(client_user_id: str, contact_type_id: str = "") -> str:
+    return f"{CLIENT_USER_CONTACT_PREFIX}{client_user_id}#{contact_type_id}"
+
+
+def by_client_pk(partner_id: str, client_id: str) -> str:
+    """GSI1 partition of everything that belongs to one client (employees; later agents, subscriptions)."""
+    return f"PARTNER#{partner_id}#CLIENT#{client_id}"
+
+
+ITS_PREFIX = "ITS#"
+
+
+def its_pk(reg_number: str) -> str:
+    # one partition per registration number (normalized, see logic/its.py): a lookup is one GetItem
+    return f"{ITS_PREFIX}{reg_number}"

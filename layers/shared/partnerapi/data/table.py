@@ -144,16 +144,19 @@ def get_many(keys: Iterable[Key]) -> dict[Key, Item]:
     return found
 
 
-def query_pages(pk: str, sk_prefix: str = "", **extra: Any) -> Iterator[list[Item]]:
-    """Yields every page of a partition query, following LastEvaluatedKey to the end."""
+def query_pages(pk: str, sk_prefix: str = "", index: str | None = None, **extra: Any) -> Iterator[list[Item]]:
+    """Yields every page of a partition query (of the table or of a GSI), following LastEvaluatedKey to the end."""
+    hash_key, range_key = (f"{index}PK", f"{index}SK") if index else ("PK", "SK")
     kwargs: dict[str, Any] = {
         "TableName": table_name(),
-        "KeyConditionExpression": "PK = :pk",
+        "KeyConditionExpression": f"{hash_key} = :pk",
         "ExpressionAttributeValues": {":pk": {"S": pk}},
         **extra,
     }
+    if index:
+        kwargs["IndexName"] = index
     if sk_prefix:
-        kwargs["KeyConditionExpression"] += " AND begins_with(SK, :prefix)"
+        kwargs["KeyConditionExpression"] += f" AND begins_with({range_key}, :prefix)"
         kwargs["ExpressionAttributeValues"][":prefix"] = {"S": sk_prefix}
     while True:
         response = _call("query", **kwargs)
@@ -164,8 +167,8 @@ def query_pages(pk: str, sk_prefix: str = "", **extra: Any) -> Iterator[list[Ite
         kwargs["ExclusiveStartKey"] = last
 
 
-def query_all(pk: str, sk_prefix: str = "", **extra: Any) -> list[Item]:
-    return [item for page in query_pages(pk, sk_prefix, **extra) for item in page]
+def query_all(pk: str, sk_prefix: str = "", index: str | None = None, **extra: Any) -> list[Item]:
+    return [item for page in query_pages(pk, sk_prefix, index, **extra) for item in page]
 
 
 def put(item: Item, condition: str | None = None, values: Item | None = None) -> None:
@@ -177,8 +180,7 @@ def put(item: Item, condition: str | None = None, values: Item | None = None) ->
     _call("put_item", **kwargs)
 
 
-def update(pk: str, sk: str, changes: Item, condition: str = "attribute_exists(PK)", condition_values: Item | None = None) -> Item:
-    """SETs (or REMOVEs, for None) the given attributes under a condition; returns the new item."""
+def _update_arguments(pk: str, sk: str, changes: Item, condition: str, condition_values: Item | None) -> dict[str, Any]:
     names = {f"#a{index}": name for index, name in enumerate(changes)}
     sets = [f"#a{index} = :v{index}" for index, value in enumerate(changes.values()) if value is not None]
     removes = [f"#a{index}" for index, value in enumerate(changes.values()) if value is None]
@@ -191,12 +193,21 @@ def update(pk: str, sk: str, changes: Item, condition: str = "attribute_exists(P
         "UpdateExpression": expression,
         "ConditionExpression": condition,
         "ExpressionAttributeNames": names,
-        "ReturnValues": "ALL_NEW",
     }
     if values:
         kwargs["ExpressionAttributeValues"] = to_item(values)
-    response = _call("update_item", **kwargs)
+    return kwargs
+
+
+def update(pk: str, sk: str, changes: Item, condition: str = "attribute_exists(PK)", condition_values: Item | None = None) -> Item:
+    """SETs (or REMOVEs, for None) the given attributes under a condition; returns the new item."""
+    response = _call("update_item", ReturnValues="ALL_NEW", **_update_arguments(pk, sk, changes, condition, condition_values))
     return from_item(response["Attributes"])
+
+
+def update_action(pk: str, sk: str, changes: Item, condition: str = "attribute_exists(PK)", condition_values: Item | None = None) -> dict[str, Any]:
+    """The same update as a TransactWriteItems action."""
+    return {"Update": _update_arguments(pk, sk, changes, condition, condition_values)}
 
 
 def delete(pk: str, sk: str) -> None:

@@ -26,10 +26,6 @@ PAY_METHOD_TYPES: tuple[tuple[int, str], ...] = (
     (4, "Оплата за 12 месяцев"),
 )
 
-CONTACT_CODE_CLIENT = 1
-CONTACT_CODE_PARTNER = 2
-CONTACT_CODE_USER = 3
-
 
 def region_row(item: table.Item) -> Row:
     return {"region_id": item["region_id"], "region_name": item["region_name"], "region_time_zone": item["region_time_zone"]}

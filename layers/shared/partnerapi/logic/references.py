@@ -22,6 +22,8 @@ class Kind(enum.Enum):
     ROLE = "role"
     PARTNER = "partner"
     PARTNER_USER = "partner_user"
+    CLIENT = "client"
+    CLIENT_USER = "client_user"
 
 
 # The default kind of each parameter name; an operation may override it (the spec sometimes
@@ -32,6 +34,8 @@ KIND_OF_PARAMETER: dict[str, Kind] = {
     "role_id": Kind.ROLE,
     "partner_id": Kind.PARTNER,
     "partner_user_id": Kind.PARTNER_USER,
+    "client_id": Kind.CLIENT,
+    "client_user_id": Kind.CLIENT_USER,
 }
 
 
@@ -66,6 +70,10 @@ def _key(kind: Kind, current_partner: str, value: str) -> tuple[str, str] | None
         return (keys.partner_pk(current_partner), keys.PROFILE_SK) if canonical == current_partner else None
     if kind is Kind.PARTNER_USER:
         return (keys.partner_pk(current_partner), keys.partner_user_sk(canonical))
+    if kind is Kind.CLIENT:
+        return (keys.partner_pk(current_partner), keys.client_sk(canonical))
+    if kind is Kind.CLIENT_USER:
+        return (keys.partner_pk(current_partner), keys.client_user_sk(canonical))
     raise AssertionError(kind)
 
 
