@@ -110,6 +110,19 @@ def cmd_invoke(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_its(args: argparse.Namespace) -> int:
+    from partnerapi_ops.its_registry import RegistryFileError, import_registry
+
+    with target(args.data) as where:
+        try:
+            counts = import_registry(Path(args.file), progress=not args.no_progress, workers=args.workers)
+        except (RegistryFileError, OSError) as error:
+            print(f"partnerapi its import: {args.file}: {error}", file=sys.stderr)
+            return 2
+    print(json.dumps({"loaded_into": where, **counts}, ensure_ascii=False))
+    return 1 if counts["invalid"] or counts["file_error"] else 0
+
+
 def _date(text: str) -> date:
     return date.fromisoformat(text)
 
@@ -178,6 +191,14 @@ def build_parser() -> argparse.ArgumentParser:
     contract.add_argument("--id")
     for sub in (add, password, grant_region, grant_role, contract):
         sub.set_defaults(run=cmd_provision)
+
+    its = commands.add_parser("its", help="the ITS registry (docs/its-registry.md)")
+    its_actions = its.add_subparsers(dest="action", required=True)
+    its_import = with_data(its_actions.add_parser("import", help="load a registry file (CSV, JSON Lines or a JSON array); exit 1 if some rows were invalid"))
+    its_import.add_argument("file")
+    its_import.add_argument("--no-progress", action="store_true", help="no progress bar (it is shown only on a terminal anyway)")
+    its_import.add_argument("--workers", type=int, default=4, help="writer threads, 1-8 (default 4)")
+    its_import.set_defaults(run=cmd_its)
 
     invoke = with_data(commands.add_parser("invoke", help="invoke a function of template.yaml with an event file (like `sam local invoke`, no Docker)"))
     invoke.add_argument("function", help="logical id, e.g. PartnersFunction")

@@ -17,7 +17,7 @@ from partnerapi_ops.template import bucket_names, function_names, table_definiti
 
 REGION = "eu-central-1"
 LOCAL_BUCKET_NAMES = {"ChatHistoryBucket": "partnerapi-chat-history-local"}
-FUNCTION_GROUPS = {"ReferenceFunction": "reference", "PartnersFunction": "partners"}
+FUNCTION_GROUPS = {"ReferenceFunction": "reference", "PartnersFunction": "partners", "ClientsFunction": "clients"}
 
 
 def local_environment(endpoint_url: str | None) -> dict[str, str]:

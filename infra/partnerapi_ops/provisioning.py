@@ -56,6 +56,32 @@ class PartnerUser(BaseModel):
     contacts: list[Contact] = []
 
 
+class ClientUser(BaseModel):
+    client_user_id: str = Field(default_factory=_new_id)
+    client_user_name: str = Field(min_length=1, max_length=100)
+    client_user_family_name: str = ""
+    client_user_father_name: str = ""
+    client_user_birthday: date | None = None
+    client_user_del: bool = False
+    contacts: list[Contact] = []
+
+
+class Client(BaseModel):
+    client_id: str = Field(default_factory=_new_id)
+    client_new_id: str = Field(default_factory=_new_id)
+    client_name: str = Field(min_length=1, max_length=50)
+    client_full_name: str = Field(default="", max_length=255)
+    region_id: str
+    client_del: bool = False
+    client_inn: str = Field(default="", max_length=12)
+    client_kpp: str = Field(default="", max_length=9)
+    client_reg_num: str = ""
+    pay_method_id: int = Field(default=2, ge=0, le=4)
+    addit_attribute: str = ""
+    contacts: list[Contact] = []
+    users: list[ClientUser] = []
+
+
 class Partner(BaseModel):
     partner_id: str = Field(default_factory=_new_id)
     partner_name: str = Field(min_length=1, max_length=150)
@@ -66,6 +92,7 @@ class Partner(BaseModel):
     contracts: list[Contract] = []
     contacts: list[Contact] = []
     users: list[PartnerUser] = []
+    clients: list[Client] = []
 
 
 class Fixture(BaseModel):
@@ -199,6 +226,53 @@ def add_partner_user(partner_id: str, user: PartnerUser) -> PartnerUser:
     return user
 
 
+def add_client(partner_id: str, client: Client) -> Client:
+    """A client with its contacts and employees, stored exactly as the clients group stores them."""
+    partner_id = _canonical(partner_id)
+    client.client_id, client.region_id = _canonical(client.client_id), _canonical(client.region_id)
+    pk = keys.partner_pk(partner_id)
+    table.put({"PK": pk, "SK": keys.client_sk(client.client_id), "kind": "client", "partner_id": partner_id, **client.model_dump(exclude={"contacts", "users"})})
+    for contact in client.contacts:
+        contact_type_id = _canonical(contact.contact_type_id)
+        table.put(
+            {
+                "PK": pk,
+                "SK": keys.client_contact_sk(client.client_id, contact_type_id),
+                "kind": "client_contact",
+                "client_id": client.client_id,
+                "contact_type_id": contact_type_id,
+                "contact_view": contact.contact_view,
+            }
+        )
+    for user in client.users:
+        user.client_user_id = _canonical(user.client_user_id)
+        item = {
+            "PK": pk,
+            "SK": keys.client_user_sk(user.client_user_id),
+            "GSI1PK": keys.by_client_pk(partner_id, client.client_id),
+            "GSI1SK": keys.client_user_sk(user.client_user_id),
+            "kind": "client_user",
+            "client_id": client.client_id,
+            **user.model_dump(exclude={"contacts", "client_user_birthday"}),
+        }
+        if user.client_user_birthday:
+            item["client_user_birthday"] = user.client_user_birthday.isoformat()
+        table.put(item)
+        for contact in user.contacts:
+            contact_type_id = _canonical(contact.contact_type_id)
+            table.put(
+                {
+                    "PK": pk,
+                    "SK": keys.client_user_contact_sk(user.client_user_id, contact_type_id),
+                    "kind": "client_user_contact",
+                    "client_user_id": user.client_user_id,
+                    "contact_type_id": contact_type_id,
+                    "contact_view": contact.contact_view,
+                }
+            )
+    return client
+
+
 def load_fixture(path: Path) -> dict[str, int]:
     """Loads a fixture file; idempotent (same IDs overwrite). Returns how many of each were loaded."""
     fixture = Fixture.model_validate(json.loads(Path(path).read_text(encoding="utf-8")))
@@ -220,10 +294,14 @@ def load_fixture(path: Path) -> dict[str, int]:
             add_partner_contact(partner_id, contact)
         for user in partner.users:
             add_partner_user(partner_id, user)
+        for client in partner.clients:
+            add_client(partner_id, client)
     return {
         "regions": len(fixture.regions),
         "contact_types": len(fixture.contact_types),
         "roles": len(fixture.roles),
         "partners": len(fixture.partners),
         "partner_users": sum(len(partner.users) for partner in fixture.partners),
+        "clients": sum(len(partner.clients) for partner in fixture.partners),
+        "client_users": sum(len(client.users) for partner in fixture.partners for client in partner.clients),
     }

@@ -25,6 +25,28 @@ GROUP_OPERATIONS: dict[str, tuple[str, ...]] = {
         "partner_user_contact_read",
         "partner_user_contact_edit",
     ),
+    "clients": (
+        "client_read",
+        "client_read_advanced",
+        "client_add",
+        "client_add_its",
+        "client_add_advanced",
+        "client_edit",
+        "client_edit_its",
+        "client_edit_advanced",
+        "client_ITS_status_For_INN",
+        "client_delete",
+        "client_contact_read",
+        "client_contact_edit",
+        "client_user_read",
+        "client_user_read_with_birthday",
+        "client_user_add",
+        "client_user_edit",
+        "client_user_set_birthday",
+        "client_user_delete",
+        "client_user_contact_read",
+        "client_user_contact_edit",
+    ),
 }
 
 OPERATION_GROUP: dict[str, str] = {operation: group for group, operations in GROUP_OPERATIONS.items() for operation in operations}

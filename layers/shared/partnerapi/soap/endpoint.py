@@ -27,6 +27,7 @@ from partnerapi.soap.wsdl import ADDRESS_PLACEHOLDER, dual_binding_wsdl, with_ad
 SERVICE_CLASSES: dict[str, str] = {
     "reference": "partnerapi.soap.reference_service:ReferenceService",
     "partners": "partnerapi.soap.partners_service:PartnersService",
+    "clients": "partnerapi.soap.clients_service:ClientsService",
 }
 _XML_HEADERS = {"Cache-Control": "no-store"}
 

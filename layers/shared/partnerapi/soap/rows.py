@@ -53,3 +53,31 @@ _user_fields = {
 PartnerUserRow = row_type("partner_user", **_user_fields, partner_user_del=Boolean)
 PartnerUserWithBirthdayRow = row_type("partner_user_with_birthday", **_user_fields, partner_user_birthday=Date, partner_user_del=Boolean)
 PartnerUserContactRow = row_type("partner_user_contact", partner_user_id=Unicode, contact_type_id=Unicode, contact_view=Unicode)
+
+# clients group
+ClientRow = row_type(
+    "client",
+    client_id=Unicode,
+    region_id=Unicode,
+    client_name=Unicode,
+    client_full_name=Unicode,
+    client_del=Boolean,
+    client_inn=Unicode,
+    client_kpp=Unicode,
+    client_reg_num=Unicode,
+    pay_method_id=Integer,
+    addit_attribute=Unicode,
+    client_new_id=Unicode,
+)
+ClientContactRow = row_type("client_contact", client_id=Unicode, contact_type_id=Unicode, contact_view=Unicode)
+_client_user_fields = {
+    "client_user_id": Unicode,
+    "client_id": Unicode,
+    "client_user_name": Unicode,
+    "client_user_family_name": Unicode,
+    "client_user_father_name": Unicode,
+}
+ClientUserRow = row_type("client_user", **_client_user_fields, client_user_del=Boolean)
+ClientUserWithBirthdayRow = row_type("client_user_with_birthday", **_client_user_fields, client_user_birthday=Date, client_user_del=Boolean)
+ClientUserContactRow = row_type("client_user_contact", client_user_id=Unicode, contact_type_id=Unicode, contact_view=Unicode)
+ItsStatusRow = row_type("its_status", ITSLevel=Integer, DateFrom=Date, DateTo=Date)
