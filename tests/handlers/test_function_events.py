@@ -8,6 +8,7 @@ The data is the demo fixture in moto, tables created from template.yaml (fixture
 import base64
 import copy
 import fnmatch
+import gzip
 import json
 import os
 import subprocess
@@ -46,9 +47,15 @@ def header(result: dict[str, Any], name: str) -> str | None:
     return next((value for key, value in (result.get("headers") or {}).items() if key.lower() == name.lower()), None)
 
 
+def body_of(result: dict[str, Any]) -> bytes:
+    """The answer's body as the client reads it (gzip undone when the function compressed it)."""
+    body = response_from_event(result).body
+    return gzip.decompress(body) if (header(result, "Content-Encoding") or "").lower() == "gzip" else body
+
+
 def parse_envelope(result: dict[str, Any], version: str = "1.1") -> etree._Element:
     """The Body of the answer, after checking it is a SOAP envelope of the expected version."""
-    root = etree.fromstring(response_from_event(result).body)
+    root = etree.fromstring(body_of(result))
     namespace = SOAP12 if version == "1.2" else SOAP11
     assert root.tag == f"{{{namespace}}}Envelope", f"not a SOAP {version} envelope: {root.tag}"
     body = root.find(f"{{{namespace}}}Body")
@@ -71,7 +78,7 @@ def fault_code(body: etree._Element, version: str = "1.1") -> str:
 
 
 def wsdl_addresses(result: dict[str, Any]) -> tuple[str, str]:
-    root = etree.fromstring(response_from_event(result).body)
+    root = etree.fromstring(body_of(result))
     soap11 = root.findall(f".//{{{WSDL_SOAP11}}}address")
     soap12 = root.findall(f".//{{{WSDL_SOAP12}}}address")
     assert len(soap11) == 1 and len(soap12) == 1
@@ -368,7 +375,7 @@ def test_cli_invoke_runs_an_event_file_against_a_fresh_demo_emulation():
     assert completed.returncode == 0, completed.stderr
     result = json.loads(completed.stdout)
     assert result["statusCode"] == 200
-    assert DEMO["partner_name"] in response_from_event(result).body.decode("utf-8")
+    assert DEMO["partner_name"] in body_of(result).decode("utf-8")
     assert rows(parse_envelope(result), "partner") == [{"partner_id": DEMO_ID, "partner_name": DEMO["partner_name"]}]
 
 
@@ -394,7 +401,7 @@ def test_an_internal_error_is_a_server_fault_with_the_request_id_and_a_log_line(
     body = parse_envelope(result)
     assert result["statusCode"] == 500
     assert fault_code(body).endswith("Server")
-    text = response_from_event(result).body.decode()
+    text = body_of(result).decode()
     request_id = event["requestContext"]["requestId"]
     assert "Идентификатор запроса" in text and "Traceback" not in text and "disk on fire" not in text and "secret_key" not in text
     # And the log has one structured line with the request id and the traceback

@@ -56,11 +56,37 @@ def request_from_event(event: dict[str, Any], request_id: str = "") -> HttpReque
     )
 
 
+# Bodies above this go base64-encoded: the size in the Lambda payload is then exactly 4/3 of the body,
+# while JSON-escaped Cyrillic text could take up to 6 bytes per character.
+TEXT_BODY_LIMIT = 64 * 1024
+
+
+def payload_size(body: bytes) -> int:
+    """Bytes a body takes in the Lambda response payload, the way response_to_event encodes it."""
+    return len(body) if len(body) <= TEXT_BODY_LIMIT else (len(body) + 2) // 3 * 4
+
+
+def accepts_gzip(headers: dict[str, str]) -> bool:
+    """Accept-Encoding names gzip (or *) with a non-zero quality."""
+    for part in headers.get("accept-encoding", "").split(","):
+        coding, _, parameters = part.strip().partition(";")
+        if coding.strip().lower() in ("gzip", "*"):
+            quality = parameters.strip().lower().removeprefix("q=")
+            try:
+                return float(quality) > 0 if parameters.strip() else True
+            except ValueError:
+                return False
+    return False
+
+
 def response_to_event(response: HttpResponse) -> dict[str, Any]:
-    try:
-        return {"statusCode": response.status, "headers": response.headers, "body": response.body.decode("utf-8"), "isBase64Encoded": False}
-    except UnicodeDecodeError:
-        return {"statusCode": response.status, "headers": response.headers, "body": base64.b64encode(response.body).decode(), "isBase64Encoded": True}
+    body = response.body
+    if len(body) <= TEXT_BODY_LIMIT:
+        try:
+            return {"statusCode": response.status, "headers": response.headers, "body": body.decode("utf-8"), "isBase64Encoded": False}
+        except UnicodeDecodeError:
+            pass
+    return {"statusCode": response.status, "headers": response.headers, "body": base64.b64encode(body).decode(), "isBase64Encoded": True}
 
 
 def response_from_event(result: dict[str, Any]) -> HttpResponse:

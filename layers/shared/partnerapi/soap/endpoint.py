@@ -4,6 +4,7 @@ Each endpoint owns two spyne applications over the same services, one per SOAP v
 answers each request in the version its Content-Type names.
 """
 
+import gzip
 import io
 import logging
 import threading
@@ -16,7 +17,7 @@ from spyne.protocol.soap import Soap11, Soap12
 from spyne.server.wsgi import WsgiApplication
 
 from partnerapi.groups import GROUP_OPERATIONS
-from partnerapi.http import HttpRequest, HttpResponse
+from partnerapi.http import HttpRequest, HttpResponse, accepts_gzip, payload_size
 from partnerapi.settings import get_settings
 from partnerapi.soap import SERVICE_NAME, TNS
 from partnerapi.soap.envelope import HostileInput, content_type_of, fault_document, inspect, version_of
@@ -30,6 +31,9 @@ SERVICE_CLASSES: dict[str, str] = {
     "clients": "partnerapi.soap.clients_service:ClientsService",
 }
 _XML_HEADERS = {"Cache-Control": "no-store"}
+# Lambda's synchronous response payload is at most 6 MB (6 291 456 bytes), JSON framing included.
+RESPONSE_LIMIT = 6 * 1024 * 1024 - 16 * 1024
+GZIP_MINIMUM = 1024  # smaller bodies gain nothing from compression
 
 
 class _ClientFaultFilter(logging.Filter):
@@ -102,7 +106,7 @@ class SoapEndpoint:
     def handle(self, request: HttpRequest) -> HttpResponse:
         """Never raises: anything unexpected becomes a `Server` fault and a log line with the request id."""
         try:
-            return self._handle(request)
+            return self._fit(request, self._handle(request))
         except Exception:
             from partnerapi.observability import logger
 
@@ -153,6 +157,21 @@ class SoapEndpoint:
         headers["Content-Type"] = content_type_of(version)
         headers.update(_XML_HEADERS)
         return HttpResponse(int(captured["status"].split()[0]), body, headers)
+
+    def _fit(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        """gzip when the client accepts it; a response that still exceeds Lambda's limit becomes a fault
+        the caller can act on, never a gateway error."""
+        if len(response.body) >= GZIP_MINIMUM and accepts_gzip(request.headers):
+            compressed = gzip.compress(response.body, compresslevel=6)
+            response = HttpResponse(response.status, compressed, {**response.headers, "Content-Encoding": "gzip", "Vary": "Accept-Encoding"})
+        if payload_size(response.body) <= RESPONSE_LIMIT:
+            return response
+        version = version_of(request.content_type) or "1.1"
+        message = (
+            f"Ответ слишком велик для одного запроса ({len(response.body)} байт после кодирования). "
+            "Включите сжатие ответа (Accept-Encoding: gzip) или сузьте отбор (например, по региону)"
+        )
+        return self._fault(version, "Client.ResponseTooLarge", message, 400)
 
     @staticmethod
     def _fault(version: str, faultcode: str, message: str, status: int, extra: dict[str, str] | None = None) -> HttpResponse:
