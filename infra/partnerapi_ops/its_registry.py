@@ -58,7 +58,7 @@ class RegistryFileError(ValueError):
 
 def _text(value: Any, field: str) -> str:
     if isinstance(value, bool) or not isinstance(value, (str, int)):
-        raise ValueError(f"{field} must be a string")
+        raise ValueError(f"{field} must be a string or an integer")
     text = str(value)
     if "\ufffd" in text:
         raise ValueError("the value is not valid UTF-8")

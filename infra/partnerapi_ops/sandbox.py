@@ -6,9 +6,11 @@ from pathlib import Path
 
 from partnerapi_ops import REPO_ROOT
 from partnerapi_ops.emulation import MotoServer, apply_environment, create_resources, export_state, import_state, local_environment
+from partnerapi_ops.its_registry import import_registry
 from partnerapi_ops.provisioning import load_fixture
 
 DEMO_FIXTURE = REPO_ROOT / "infra" / "fixtures" / "demo.json"
+DEMO_ITS_REGISTRY = REPO_ROOT / "infra" / "fixtures" / "its-demo.csv"
 DEMO_CREDENTIALS = (("demo", "demo"), ("demo2", "demo2"))
 
 
@@ -25,6 +27,7 @@ def emulated_aws(data: Path | None = None, seed_demo: bool = True) -> Iterator[s
             import_state(Path(data))
         elif seed_demo:
             load_fixture(DEMO_FIXTURE)
+            import_registry(DEMO_ITS_REGISTRY, progress=False)
         yield endpoint
         if data is not None:
             export_state(Path(data))

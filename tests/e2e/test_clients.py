@@ -8,12 +8,11 @@ from datetime import date, timedelta
 
 import pytest
 from lxml import etree
-from zeep import xsd
-
 from partnerapi_ops import REPO_ROOT
 from support.demo import CLIENT_ADDRESS, MOSCOW, NOVOSIBIRSK, PARTNER_PHONE, SPB, USER_EMAIL, USER_PHONE
 from support.faults import code, fault_of, rows
 from support.soap import TNS, envelope, post
+from zeep import xsd
 
 PORTS = ["PartnerAPISoap", "PartnerAPISoap12"]
 EMPTY_NAME = "Наименование добавляемого клиента не должно быть пустым"
@@ -285,3 +284,12 @@ def test_employee_edit_and_delete_toggle(api, new_client):
     assert user not in {row["client_user_id"] for row in rows(api.client_user_read(None, client))}
     assert user in {row["client_user_id"] for row in rows(api.client_user_read(None, client, True))}
     assert rows(api.client_user_delete(user))[0]["client_user_del"] is False
+
+
+def test_the_sandbox_starts_with_a_demo_its_registry(api):
+    # infra/fixtures/its-demo.csv: the demo client «Ромашка» has a ПРОФ contract
+    (row,) = rows(api.client_ITS_status_For_INN("800123456", "7701234567"))
+    assert (row["ITSLevel"], str(row["DateFrom"]), str(row["DateTo"])) == (1, "2025-01-01", "2030-12-31")
+    # an expired contract is still reported, but gives the monthly default (docs/spec-notes.md I4)
+    assert rows(api.client_ITS_status_For_INN("800999999", "7709999999"))[0]["ITSLevel"] == 1
+    assert rows(api.client_add_its("Истекший ИТС", MOSCOW, None, None, None, "800999999"))[0]["pay_method_id"] == 2

@@ -4,7 +4,6 @@ import gzip
 
 import pytest
 import requests
-
 from support.faults import rows
 from support.soap import envelope
 

@@ -5,7 +5,6 @@ import gzip
 
 import pytest
 from lxml import etree
-
 from partnerapi.http import HttpRequest, HttpResponse, accepts_gzip, payload_size, response_to_event
 from partnerapi.soap import endpoint as endpoint_module
 from partnerapi.soap.endpoint import SoapEndpoint
