@@ -293,3 +293,13 @@ def test_the_sandbox_starts_with_a_demo_its_registry(api):
     # an expired contract is still reported, but gives the monthly default (docs/spec-notes.md I4)
     assert rows(api.client_ITS_status_For_INN("800999999", "7709999999"))[0]["ITSLevel"] == 1
     assert rows(api.client_add_its("Истекший ИТС", MOSCOW, None, None, None, "800999999"))[0]["pay_method_id"] == 2
+
+
+def test_a_deleted_client_gets_no_new_employees(api, new_client):
+    client = new_client()["client_id"]
+    api.client_delete(client)
+    fault = fault_of(api.client_user_add, client, "Поздний")
+    assert code(fault) == "Client.ClientDeleted"
+    assert rows(api.client_user_read(None, client, True)) == []
+    api.client_delete(client)  # restored: employees can be added again
+    assert rows(api.client_user_add(client, "Новый"))[0]["client_id"] == client

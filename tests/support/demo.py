@@ -17,3 +17,9 @@ USER_PHONE = CONTACT_TYPES[(3, "Телефон")]
 USER_EMAIL = CONTACT_TYPES[(3, "E-mail")]
 DEMO_USER_IVAN, DEMO_USER_ANNA = (user["partner_user_id"] for user in DEMO["users"])
 DEMO2_USER = DEMO2["users"][0]["partner_user_id"]
+# clients group
+DEMO_CLIENT_ROMASHKA, DEMO_CLIENT_SOKOLOV = (client["client_id"] for client in DEMO["clients"])
+DEMO2_CLIENT = DEMO2["clients"][0]["client_id"]
+DEMO_CLIENT_USER_OLGA, DEMO_CLIENT_USER_SERGEY = (user["client_user_id"] for user in DEMO["clients"][0]["users"])
+DEMO_CLIENT_USER_PAVEL = DEMO["clients"][1]["users"][0]["client_user_id"]
+DEMO2_CLIENT_USER = DEMO2["clients"][0]["users"][0]["client_user_id"]

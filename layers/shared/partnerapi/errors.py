@@ -49,6 +49,13 @@ class ContactTypeNotAllowed(PartnerApiError):
         super().__init__(f"Вид контактной информации «{contact_type_id}» недопустим в этой операции: допустимы виды с contact_type_code = {codes}")
 
 
+class ClientDeleted(PartnerApiError):
+    faultcode = "Client.ClientDeleted"
+
+    def __init__(self, client_id: str):
+        super().__init__(f"Клиент «{client_id}» удален: добавить ему сотрудника нельзя. Восстановить клиента можно операцией client_delete")
+
+
 class ConcurrentModification(PartnerApiError):
     faultcode = "Client.ConcurrentModification"
 

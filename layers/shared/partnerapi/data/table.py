@@ -214,8 +214,11 @@ def delete(pk: str, sk: str) -> None:
     _call("delete_item", TableName=table_name(), Key=key_of(pk, sk))
 
 
-def condition_check(pk: str, sk: str, condition: str = "attribute_exists(PK)") -> dict[str, Any]:
-    return {"ConditionCheck": {"TableName": table_name(), "Key": key_of(pk, sk), "ConditionExpression": condition}}
+def condition_check(pk: str, sk: str, condition: str = "attribute_exists(PK)", values: Item | None = None) -> dict[str, Any]:
+    check: dict[str, Any] = {"TableName": table_name(), "Key": key_of(pk, sk), "ConditionExpression": condition}
+    if values:
+        check["ExpressionAttributeValues"] = to_item(values)
+    return {"ConditionCheck": check}
 
 
 def put_action(item: Item) -> dict[str, Any]:

@@ -3,7 +3,7 @@
 import uuid
 
 from partnerapi.data import keys, table
-from partnerapi.errors import ConcurrentModification, InvalidParameter, MissingParameter, ReferenceNotFound, RegionNotAvailable
+from partnerapi.errors import ClientDeleted, ConcurrentModification, InvalidParameter, MissingParameter, ReferenceNotFound, RegionNotAvailable
 from partnerapi.logic import employees, its
 from partnerapi.logic.contacts import CONTACT_CODE_CLIENT, CONTACT_CODE_USER, CONTACT_VIEW_LENGTH, check_contact_type
 from partnerapi.logic.references import Kind, resolve
@@ -297,15 +297,19 @@ def client_user_read(current_partner: str, client_user_id: str | None, client_id
 def client_user_add(current_partner: str, client_id: str | None, name: str | None, family_name: str | None, father_name: str | None) -> list[Row]:
     require(client_id, "Не указан клиент (client_id), которому добавляется сотрудник")
     client = resolve(current_partner, {"client_id": client_id})["client_id"]
+    if client.get("client_del"):
+        raise ClientDeleted(client["client_id"])
     item = employees.new_item(CLIENT_USERS, current_partner, client["client_id"], name, family_name, father_name)
     item["GSI1PK"] = keys.by_client_pk(current_partner, client["client_id"])
     item["GSI1SK"] = item["SK"]
     put = table.put_action(item)
     put["Put"]["ConditionExpression"] = "attribute_not_exists(PK)"
+    # a live client, still: once client_delete has marked it, no new employee can escape its cascade
+    live = table.condition_check(client["PK"], client["SK"], "client_del = :false AND attribute_not_exists(cascade_pending)", {":false": False})
     try:
-        table.transact([table.condition_check(client["PK"], client["SK"]), put])
+        table.transact([live, put])
     except table.ConditionFailed as error:
-        raise ReferenceNotFound("client_id", client["client_id"]) from error
+        raise ClientDeleted(client["client_id"]) from error
     return [employees.row(CLIENT_USERS, item)]
 
 
