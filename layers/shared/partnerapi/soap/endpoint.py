@@ -11,6 +11,7 @@ import threading
 from importlib import import_module
 from typing import Any
 
+import spyne.const
 from spyne import Application, Fault
 from spyne.const.http import HTTP_400
 from spyne.protocol.soap import Soap11, Soap12
@@ -47,6 +48,9 @@ class _ClientFaultFilter(logging.Filter):
 for _name in ("spyne.application", "spyne.server._base", "spyne.server.wsgi"):
     logging.getLogger(_name).addFilter(_ClientFaultFilter())
 logging.getLogger("spyne.application.client").setLevel(logging.CRITICAL)
+# spyne runs a full gc.collect() when a request context closes (at most once a second) to release
+# file handles of its file types; we have none, and a full collection is pure latency on a request.
+spyne.const.MIN_GC_INTERVAL = float("inf")
 # spyne warns whenever a second application shares a name; ours do on purpose (one per SOAP version)
 logging.getLogger("spyne.util.appreg").setLevel(logging.ERROR)
 
