@@ -86,3 +86,58 @@ ITS_PREFIX = "ITS#"
 def its_pk(reg_number: str) -> str:
     # one partition per registration number (normalized, see logic/its.py): a lookup is one GetItem
     return f"{ITS_PREFIX}{reg_number}"
+
+
+# --- agents (devices with logins) ------------------------------------------------------------
+# Partner agents and user agents live under the partner's partition; a user agent is also on GSI1
+# under its client (by_client_pk), so client_delete's cascade finds it.
+AGENT_PARTNER_PREFIX = "AGENTP#"
+AGENT_USER_PREFIX = "AGENTU#"
+COMPETENCE_PREFIX = "COMPETENCE#"
+AGENT_NUMBER_PK = "REF#AGENT_NUMBER"  # one counter item: numbers are allocated by an atomic ADD
+AGENT_NUMBER_SK = "COUNTER"
+
+
+def agent_partner_sk(agent_partner_id: str) -> str:
+    return f"{AGENT_PARTNER_PREFIX}{agent_partner_id}"
+
+
+def agent_user_sk(agent_user_id: str) -> str:
+    return f"{AGENT_USER_PREFIX}{agent_user_id}"
+
+
+def competence_sk(competence_id: str) -> str:
+    return f"{COMPETENCE_PREFIX}{competence_id}"
+
+
+# --- service types (support lines), contract services, subscriptions, vendors -----------------
+# A service type is visible to a partner in exactly one of three places, all found by one
+# BatchGetItem: public types under SERVICE_TYPE_PK; the partner's own private types under its
+# partition; a vendor's line exported to the partner as an import marker under the partner's
+# partition (the vendor's partition holds the matching export marker for partner_vendor_read).
+SERVICE_TYPE_PK = "REF#SERVICE_TYPE"
+OWN_SERVICE_TYPE_PREFIX = "STYPE#"
+IMPORTED_SERVICE_TYPE_PREFIX = "STYPEIN#"
+EXPORTED_SERVICE_TYPE_PREFIX = "STYPEOUT#"
+CONTRACT_SERVICE_PREFIX = "CSERVICE#"
+SERVICE_PREFIX = "SERVICE#"
+
+
+def own_service_type_sk(service_type_id: str) -> str:
+    return f"{OWN_SERVICE_TYPE_PREFIX}{service_type_id}"
+
+
+def imported_service_type_sk(service_type_id: str) -> str:
+    return f"{IMPORTED_SERVICE_TYPE_PREFIX}{service_type_id}"
+
+
+def exported_service_type_sk(service_type_id: str, importer_partner_id: str = "") -> str:
+    return f"{EXPORTED_SERVICE_TYPE_PREFIX}{service_type_id}#{importer_partner_id}"
+
+
+def contract_service_sk(contract_id: str, service_type_id: str = "") -> str:
+    return f"{CONTRACT_SERVICE_PREFIX}{contract_id}#{service_type_id}"
+
+
+def service_sk(service_id: str) -> str:
+    return f"{SERVICE_PREFIX}{service_id}"

@@ -24,6 +24,12 @@ class Kind(enum.Enum):
     PARTNER_USER = "partner_user"
     CLIENT = "client"
     CLIENT_USER = "client_user"
+    AGENT_PARTNER = "agent_partner"
+    AGENT_USER = "agent_user"
+    COMPETENCE = "competence"
+    SERVICE_TYPE = "service_type"
+    CONTRACT = "contract"
+    SERVICE = "service"
 
 
 # The default kind of each parameter name; an operation may override it (the spec sometimes
@@ -36,6 +42,13 @@ KIND_OF_PARAMETER: dict[str, Kind] = {
     "partner_user_id": Kind.PARTNER_USER,
     "client_id": Kind.CLIENT,
     "client_user_id": Kind.CLIENT_USER,
+    "agent_partner_id": Kind.AGENT_PARTNER,
+    "agent_id": Kind.AGENT_PARTNER,  # competence_read's name for agent_partner_id
+    "agent_user_id": Kind.AGENT_USER,
+    "competence_id": Kind.COMPETENCE,
+    "service_type_id": Kind.SERVICE_TYPE,
+    "contract_id": Kind.CONTRACT,
+    "service_id": Kind.SERVICE,
 }
 
 
@@ -54,27 +67,39 @@ def canonical_role(value: str) -> int | None:
     return role if 0 <= role < 1_000_000 else None
 
 
-def _key(kind: Kind, current_partner: str, value: str) -> tuple[str, str] | None:
-    """The item key of a reference, or None when the value cannot be one of the current partner's."""
+def _candidates(kind: Kind, current_partner: str, value: str) -> tuple[tuple[str, str], ...]:
+    """The item keys where a reference may live, in order of preference; empty when the value cannot
+    be one of the current partner's. Only service types have more than one place (see data/keys.py)."""
     if kind is Kind.ROLE:
         role = canonical_role(value)
-        return None if role is None else (keys.ROLE_PK, keys.role_sk(role))
+        return () if role is None else ((keys.ROLE_PK, keys.role_sk(role)),)
     canonical = canonical_uuid(value)
     if canonical is None:
-        return None
+        return ()
+    own = keys.partner_pk(current_partner)
     if kind is Kind.REGION:
-        return (keys.REGION_PK, canonical)
+        return ((keys.REGION_PK, canonical),)
     if kind is Kind.CONTACT_TYPE:
-        return (keys.CONTACT_TYPE_PK, canonical)
+        return ((keys.CONTACT_TYPE_PK, canonical),)
     if kind is Kind.PARTNER:
-        return (keys.partner_pk(current_partner), keys.PROFILE_SK) if canonical == current_partner else None
-    if kind is Kind.PARTNER_USER:
-        return (keys.partner_pk(current_partner), keys.partner_user_sk(canonical))
-    if kind is Kind.CLIENT:
-        return (keys.partner_pk(current_partner), keys.client_sk(canonical))
-    if kind is Kind.CLIENT_USER:
-        return (keys.partner_pk(current_partner), keys.client_user_sk(canonical))
-    raise AssertionError(kind)
+        return ((own, keys.PROFILE_SK),) if canonical == current_partner else ()
+    if kind is Kind.SERVICE_TYPE:
+        return (
+            (keys.SERVICE_TYPE_PK, canonical),
+            (own, keys.own_service_type_sk(canonical)),
+            (own, keys.imported_service_type_sk(canonical)),
+        )
+    sort_key = {
+        Kind.PARTNER_USER: keys.partner_user_sk,
+        Kind.CLIENT: keys.client_sk,
+        Kind.CLIENT_USER: keys.client_user_sk,
+        Kind.AGENT_PARTNER: keys.agent_partner_sk,
+        Kind.AGENT_USER: keys.agent_user_sk,
+        Kind.COMPETENCE: keys.competence_sk,
+        Kind.CONTRACT: keys.contract_sk,
+        Kind.SERVICE: keys.service_sk,
+    }[kind]
+    return ((own, sort_key(canonical)),)
 
 
 def resolve(
@@ -83,7 +108,7 @@ def resolve(
     kinds: Mapping[str, Kind] | None = None,
 ) -> dict[str, table.Item | None]:
     """Resolves every given parameter to its stored item; not given (nil, omitted, blank) → None."""
-    wanted: dict[str, tuple[str, tuple[str, str]]] = {}
+    wanted: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {}
     resolved: dict[str, table.Item | None] = {}
     for name, raw in parameters.items():
         value = blank_to_none(raw)
@@ -91,14 +116,15 @@ def resolve(
             resolved[name] = None
             continue
         kind = (kinds or {}).get(name) or KIND_OF_PARAMETER[name]
-        key = _key(kind, current_partner, value)
-        if key is None:
+        candidates = _candidates(kind, current_partner, value)
+        if not candidates:
             raise ReferenceNotFound(name, value)
-        wanted[name] = (value, key)
+        wanted[name] = (value, candidates)
     if wanted:
-        found = table.get_many(key for _, key in wanted.values())
-        for name, (value, key) in wanted.items():
-            if key not in found:
+        found = table.get_many(key for _, candidates in wanted.values() for key in candidates)
+        for name, (value, candidates) in wanted.items():
+            item = next((found[key] for key in candidates if key in found), None)
+            if item is None:
                 raise ReferenceNotFound(name, value)
-            resolved[name] = found[key]
+            resolved[name] = item
     return resolved
