@@ -14,7 +14,7 @@ from typing import Any
 import spyne.const
 from spyne import Application, Fault
 from spyne.const.http import HTTP_400
-from spyne.protocol.soap import Soap11, Soap12
+from spyne.protocol.soap import Soap11
 from spyne.server.wsgi import WsgiApplication
 
 from partnerapi.groups import GROUP_OPERATIONS
@@ -22,6 +22,7 @@ from partnerapi.http import HttpRequest, HttpResponse, accepts_gzip, payload_siz
 from partnerapi.settings import get_settings
 from partnerapi.soap import SERVICE_NAME, TNS
 from partnerapi.soap.envelope import HostileInput, content_type_of, fault_document, inspect, version_of
+from partnerapi.soap.flat_rows import FlatRowsSoap11, FlatRowsSoap12
 from partnerapi.soap.service_base import PARTNER_KEY, REQUEST_ID_KEY
 from partnerapi.soap.wsdl import ADDRESS_PLACEHOLDER, dual_binding_wsdl, with_address
 
@@ -55,7 +56,7 @@ spyne.const.MIN_GC_INTERVAL = float("inf")
 logging.getLogger("spyne.util.appreg").setLevel(logging.ERROR)
 
 
-class Soap12WithSenderStatus(Soap12):
+class Soap12WithSenderStatus(FlatRowsSoap12):
     """SOAP 1.2 part 2, 7.5.1: a Sender fault travels with HTTP 400 (spyne sends 500 for every fault)."""
 
     def fault_to_http_response_code(self, fault: Exception) -> str:
@@ -93,8 +94,8 @@ class SoapEndpoint:
             with self._lock:
                 app = self._apps.get(version)
                 if app is None:
-                    protocol = Soap12WithSenderStatus if version == "1.2" else Soap11
-                    application = Application(self.services, tns=TNS, name=SERVICE_NAME, in_protocol=protocol(validator="soft"), out_protocol=protocol())
+                    in_protocol, out_protocol = (Soap12WithSenderStatus, Soap12WithSenderStatus) if version == "1.2" else (Soap11, FlatRowsSoap11)
+                    application = Application(self.services, tns=TNS, name=SERVICE_NAME, in_protocol=in_protocol(validator="soft"), out_protocol=out_protocol())
                     app = self._apps[version] = WsgiApplication(application, max_content_length=10 * 1024 * 1024)
         return app
 

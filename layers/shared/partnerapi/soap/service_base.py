@@ -18,8 +18,16 @@ def current_partner(ctx: Any) -> str:
     return ctx.transport.req_env[PARTNER_KEY]
 
 
-def rows(row_type: type, values: Iterable[dict[str, object]]) -> list[Any]:
-    return [row_type(**value) for value in values]
+def rows(row_type: type, values: Iterable[dict[str, object]]) -> list[dict[str, object]]:
+    """The logic's rows as the result of an operation returning `row_type`s. They stay dicts (the
+    serializer reads them as they are; building spyne objects would cost as much as writing the XML),
+    so a field name the row type does not declare is caught here rather than silently dropped."""
+    fields = set(row_type.get_flat_type_info(row_type))
+    result = list(values)
+    for value in result:
+        if not value.keys() <= fields:
+            raise TypeError(f"{row_type.get_type_name()} has no field(s) {sorted(value.keys() - fields)}")
+    return result
 
 
 class PartnerApiService(ServiceBase):
