@@ -6,9 +6,6 @@ from unittest import mock
 
 import pytest
 from lxml import etree
-from spyne import Boolean, Date, Integer, MethodContext, Unicode
-from spyne.protocol.soap import Soap11, Soap12
-
 from partnerapi.http import HttpRequest
 from partnerapi.logic import clients
 from partnerapi.soap import TNS
@@ -16,6 +13,8 @@ from partnerapi.soap.endpoint import SERVICE_CLASSES, SoapEndpoint, _service_cla
 from partnerapi.soap.envelope import content_type_of
 from partnerapi.soap.flat_rows import FlatRowsSoap11, FlatRowsSoap12
 from partnerapi.soap.rows import ClientRow, Row
+from spyne import Boolean, Date, Integer, MethodContext, Unicode
+from spyne.protocol.soap import Soap11, Soap12
 
 SAMPLES = {
     Unicode: ["Ёлка <&> \"кавычки\" 'и' ]]>", "", "😀 plain ascii", "  spaces  "],
