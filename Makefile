@@ -8,7 +8,8 @@ VENV := .venv
 TOOLS := .tools
 PORT ?= 8000
 DATA ?=
-PYTEST_ARGS ?=
+# every core, a test file per worker (each worker runs its own sandbox); PYTEST_ARGS= runs in one process
+PYTEST_ARGS ?= -n auto --dist loadfile
 
 .PHONY: serve test build lint bench clean
 

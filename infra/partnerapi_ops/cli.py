@@ -44,6 +44,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         if not (data and data.exists()) and not args.no_demo:
             print("  credentials (HTTP Basic): " + "  ".join(f"{login}/{password}" for login, password in DEMO_CREDENTIALS), flush=True)
         print(f"  emulated AWS (moto): AWS_ENDPOINT_URL={endpoint} ENTITIES_TABLE=EntitiesTable CREDENTIALS_TABLE=CredentialsTable", flush=True)
+        print(f"  agent passwords sealed with AGENT_PASSWORD_KEY_FILE={os.environ.get('AGENT_PASSWORD_KEY_FILE', '')}", flush=True)
         print(f"  data: {'kept in ' + str(data) if data else 'in memory only (make serve DATA=file.json keeps it)'}", flush=True)
         uvicorn.run(create_app(LocalGateway()), host=args.host, port=args.port, log_level="warning")
         if data:
@@ -92,6 +93,23 @@ def cmd_provision(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_services(args: argparse.Namespace) -> int:
+    """Service types and vendor exports (infra/partnerapi_ops/services_provisioning.py)."""
+    from partnerapi_ops import services_provisioning as s
+
+    with target(args.data) as where:
+        result: Any
+        if args.command == "service-type":
+            service_type = s.ServiceType(service_type_name=args.name, service_type_full_name=args.full_name or "", **({"service_type_id": args.id} if args.id else {}))
+            result = {**s.add_service_type(service_type, args.partner_id).model_dump(), "partner_id": args.partner_id}
+        elif args.action == "export":
+            result = s.export_service_type(args.partner_id, args.service_type_id, args.importer_id)
+        else:
+            result = s.revoke_export(args.partner_id, args.service_type_id, args.importer_id)
+    print(json.dumps({"written_to": where, **result}, ensure_ascii=False, default=str))
+    return 0
+
+
 def cmd_invoke(args: argparse.Namespace) -> int:
     from partnerapi.router import use_invoker
 
@@ -121,6 +139,28 @@ def cmd_its(args: argparse.Namespace) -> int:
             return 2
     print(json.dumps({"loaded_into": where, **counts}, ensure_ascii=False))
     return 1 if counts["invalid"] or counts["file_error"] else 0
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from partnerapi_ops.ingest_cli import ingest_file
+
+    with target(args.data) as where:
+        try:
+            counts = ingest_file(args.file, progress=not args.no_progress, workers=args.workers)
+        except OSError as error:
+            print(f"partnerapi ingest: {args.file}: {error}", file=sys.stderr)
+            return 2
+    print(json.dumps({"loaded_into": where, **counts}, ensure_ascii=False))
+    return 1 if counts["invalid"] or counts["failed"] else 0
+
+
+def cmd_demo_events(args: argparse.Namespace) -> int:
+    from partnerapi_ops.demo_events import generate, write_jsonl
+
+    fixture = json.loads(Path(args.fixture).read_text(encoding="utf-8"))
+    count = write_jsonl(generate(fixture, days=args.days, seed=args.seed), Path(args.out) if args.out else None)
+    print(f"# {count} records for the partners of {args.fixture}", file=sys.stderr)
+    return 0
 
 
 def _date(text: str) -> date:
@@ -199,6 +239,36 @@ def build_parser() -> argparse.ArgumentParser:
     its_import.add_argument("--no-progress", action="store_true", help="no progress bar (it is shown only on a terminal anyway)")
     its_import.add_argument("--workers", type=int, default=4, help="writer threads, 1-8 (default 4)")
     its_import.set_defaults(run=cmd_its)
+
+    service_type = with_data(commands.add_parser("service-type", help="add a service type: public, or private to --partner-id"))
+    service_type.add_argument("action", choices=["add"])
+    service_type.add_argument("--name", required=True)
+    service_type.add_argument("--full-name", help="default: the name")
+    service_type.add_argument("--partner-id", help="the owning partner (a private type); omitted: a public type")
+    service_type.add_argument("--id")
+    service_type.set_defaults(run=cmd_services)
+
+    vendor = commands.add_parser("vendor", help="export a partner's own service type (support line) to another partner, or revoke it")
+    vendor_actions = vendor.add_subparsers(dest="action", required=True)
+    for name in ("export", "revoke"):
+        sub = with_data(vendor_actions.add_parser(name))
+        sub.add_argument("--partner-id", required=True, help="the vendor: owner of the line")
+        sub.add_argument("--service-type-id", required=True)
+        sub.add_argument("--importer-id", required=True, help="the partner the line is exported to")
+        sub.set_defaults(run=cmd_services)
+
+    ingest = with_data(commands.add_parser("ingest", help="store statistics records from a JSON Lines file, `-` for stdin (docs/events.md); exit 1 if some were invalid"))
+    ingest.add_argument("file")
+    ingest.add_argument("--no-progress", action="store_true", help="no progress bar (it is shown only on a terminal anyway)")
+    ingest.add_argument("--workers", type=int, default=4, help="writer threads, 1-8 (default 4)")
+    ingest.set_defaults(run=cmd_ingest)
+
+    demo_events = commands.add_parser("demo-events", help="write realistic statistics records for the partners of a fixture (JSON Lines)")
+    demo_events.add_argument("--fixture", default=str(Path(__file__).resolve().parents[1] / "fixtures" / "demo.json"))
+    demo_events.add_argument("--days", type=int, default=62, help="the last N days up to now (default 62)")
+    demo_events.add_argument("--seed", type=int, default=1)
+    demo_events.add_argument("--out", help="file to write (default: stdout)")
+    demo_events.set_defaults(run=cmd_demo_events)
 
     invoke = with_data(commands.add_parser("invoke", help="invoke a function of template.yaml with an event file (like `sam local invoke`, no Docker)"))
     invoke.add_argument("function", help="logical id, e.g. PartnersFunction")

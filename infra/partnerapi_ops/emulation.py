@@ -17,7 +17,7 @@ from partnerapi_ops.template import bucket_names, function_names, table_definiti
 
 REGION = "eu-central-1"
 LOCAL_BUCKET_NAMES = {"ChatHistoryBucket": "partnerapi-chat-history-local"}
-FUNCTION_GROUPS = {"ReferenceFunction": "reference", "PartnersFunction": "partners", "ClientsFunction": "clients"}
+FUNCTION_GROUPS = {"ReferenceFunction": "reference", "PartnersFunction": "partners", "ClientsFunction": "clients", "AgentsFunction": "agents", "ServicesFunction": "services", "StatisticsFunction": "statistics"}
 
 
 def local_environment(endpoint_url: str | None) -> dict[str, str]:
@@ -35,6 +35,10 @@ def local_environment(endpoint_url: str | None) -> dict[str, str]:
         "POWERTOOLS_TRACE_DISABLED": "true",
         "POWERTOOLS_METRICS_DISABLED": "true",
         "LOG_LEVEL": os.environ.get("LOG_LEVEL", "WARNING"),
+        # sandbox only (not in template.yaml): account_access_email_notify may reach SMTP servers on
+        # loopback, on any port and with self-signed certificates; every other egress rule stays
+        "SMTP_ALLOW_LOOPBACK": "1",
+        "SMTP_VERIFY_LOOPBACK_TLS": "0",
     }
     for logical_id, group in FUNCTION_GROUPS.items():
         environment[f"GROUP_FUNCTION_{group.upper()}"] = logical_id
@@ -49,7 +53,7 @@ def apply_environment(environment: dict[str, str]) -> None:
 
 
 def create_resources() -> None:
-    """Tables and buckets exactly as template.yaml declares them (idempotent)."""
+    """Tables, buckets and queues exactly as template.yaml declares them (idempotent)."""
     dynamodb = client("dynamodb")
     existing = set(dynamodb.list_tables().get("TableNames", []))
     for logical_id, definition in table_definitions().items():
@@ -62,6 +66,29 @@ def create_resources() -> None:
             s3.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": REGION})
         except s3.exceptions.BucketAlreadyOwnedByYou:
             pass
+    from partnerapi_ops.queues import create_queues
+
+    create_queues()
+
+
+def serialize_moto_dynamodb() -> None:
+    """One DynamoDB request at a time in the emulation. moto's backend is not thread-safe: its
+    TransactWriteItems deep-copies the tables while other request threads write to them ("dictionary
+    changed size during iteration"). DynamoDB itself has no such race, so the emulation must not either."""
+    import threading
+
+    from moto.dynamodb.responses import DynamoHandler
+
+    if getattr(DynamoHandler, "_partnerapi_serialized", False):
+        return
+    original, lock = DynamoHandler.call_action, threading.RLock()
+
+    def call_action(self: Any) -> Any:
+        with lock:
+            return original(self)
+
+    DynamoHandler.call_action = call_action  # type: ignore[method-assign]
+    DynamoHandler._partnerapi_serialized = True  # type: ignore[attr-defined]
 
 
 class MotoServer:
@@ -78,6 +105,7 @@ class MotoServer:
         self.url = ""
 
     def start(self) -> str:
+        serialize_moto_dynamodb()
         self._server.start()
         host, port = self._server.get_host_and_port()
         self.url = f"http://{host}:{port}"

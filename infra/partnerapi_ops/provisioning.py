@@ -11,6 +11,9 @@ from partnerapi.data import keys, table
 from partnerapi.data.credentials import put_credential
 from pydantic import BaseModel, Field, field_validator
 
+from partnerapi_ops.agents_provisioning import PartnerAgent, UserAgent, load_agents
+from partnerapi_ops.services_provisioning import ContractService, Export, ServiceType, Subscription, load_services
+
 
 def _new_id() -> str:
     return str(uuid.uuid4())
@@ -44,6 +47,7 @@ class Contract(BaseModel):
     contract_start_date: date
     contract_end_date: date = date(1, 1, 1)  # open-ended, as the spec shows it
     role_id: int
+    services: list[ContractService] = []
 
 
 class PartnerUser(BaseModel):
@@ -54,6 +58,7 @@ class PartnerUser(BaseModel):
     partner_user_birthday: date | None = None
     partner_user_del: bool = False
     contacts: list[Contact] = []
+    agents: list[PartnerAgent] = []
 
 
 class ClientUser(BaseModel):
@@ -64,6 +69,7 @@ class ClientUser(BaseModel):
     client_user_birthday: date | None = None
     client_user_del: bool = False
     contacts: list[Contact] = []
+    agents: list[UserAgent] = []
 
 
 class Client(BaseModel):
@@ -80,6 +86,7 @@ class Client(BaseModel):
     addit_attribute: str = ""
     contacts: list[Contact] = []
     users: list[ClientUser] = []
+    services: list[Subscription] = []
 
 
 class Partner(BaseModel):
@@ -93,6 +100,8 @@ class Partner(BaseModel):
     contacts: list[Contact] = []
     users: list[PartnerUser] = []
     clients: list[Client] = []
+    service_types: list[ServiceType] = []  # the partner's private types
+    exports: list[Export] = []
 
 
 class Fixture(BaseModel):
@@ -101,6 +110,7 @@ class Fixture(BaseModel):
     regions: list[Region] = []
     contact_types: list[ContactType] = []
     roles: list[Role] = []
+    service_types: list[ServiceType] = []  # public types
     partners: list[Partner] = []
 
     @field_validator("partners")
@@ -206,7 +216,7 @@ def add_partner_user(partner_id: str, user: PartnerUser) -> PartnerUser:
         "SK": keys.partner_user_sk(user.partner_user_id),
         "kind": "partner_user",
         "partner_id": partner_id,
-        **user.model_dump(exclude={"contacts", "partner_user_birthday"}),
+        **user.model_dump(exclude={"contacts", "partner_user_birthday", "agents"}),
     }
     if user.partner_user_birthday:
         item["partner_user_birthday"] = user.partner_user_birthday.isoformat()
@@ -231,7 +241,7 @@ def add_client(partner_id: str, client: Client) -> Client:
     partner_id = _canonical(partner_id)
     client.client_id, client.region_id = _canonical(client.client_id), _canonical(client.region_id)
     pk = keys.partner_pk(partner_id)
-    table.put({"PK": pk, "SK": keys.client_sk(client.client_id), "kind": "client", "partner_id": partner_id, **client.model_dump(exclude={"contacts", "users"})})
+    table.put({"PK": pk, "SK": keys.client_sk(client.client_id), "kind": "client", "partner_id": partner_id, **client.model_dump(exclude={"contacts", "users", "services"})})
     for contact in client.contacts:
         contact_type_id = _canonical(contact.contact_type_id)
         table.put(
@@ -253,7 +263,7 @@ def add_client(partner_id: str, client: Client) -> Client:
             "GSI1SK": keys.client_user_sk(user.client_user_id),
             "kind": "client_user",
             "client_id": client.client_id,
-            **user.model_dump(exclude={"contacts", "client_user_birthday"}),
+            **user.model_dump(exclude={"contacts", "client_user_birthday", "agents"}),
         }
         if user.client_user_birthday:
             item["client_user_birthday"] = user.client_user_birthday.isoformat()
@@ -296,6 +306,8 @@ def load_fixture(path: Path) -> dict[str, int]:
             add_partner_user(partner_id, user)
         for client in partner.clients:
             add_client(partner_id, client)
+    agent_counts = load_agents(fixture.partners)
+    services = load_services(fixture.service_types, fixture.partners)
     return {
         "regions": len(fixture.regions),
         "contact_types": len(fixture.contact_types),
@@ -304,4 +316,6 @@ def load_fixture(path: Path) -> dict[str, int]:
         "partner_users": sum(len(partner.users) for partner in fixture.partners),
         "clients": sum(len(partner.clients) for partner in fixture.partners),
         "client_users": sum(len(client.users) for partner in fixture.partners for client in partner.clients),
+        **agent_counts,
+        **services,
     }

@@ -65,7 +65,7 @@ def test_region_read_with_blank_or_nil_id_means_not_given(soap_client, region_id
     assert {row["region_id"] for row in rows(soap_client().region_read(region_id))} == {MOSCOW, SPB}
 
 
-@pytest.mark.parametrize("region_id", [str(uuid.uuid4()), "not-a-guid", "123"])
+@pytest.mark.parametrize("region_id", [str(uuid.uuid4()), "not-a-guid", "123"], ids=["unknown", "malformed", "number"])
 def test_region_read_with_unknown_or_malformed_id_is_a_client_fault(soap_client, region_id):
     fault = fault_of(soap_client().region_read, region_id)
     assert code(fault) == "Client.ReferenceNotFound"

@@ -8,8 +8,8 @@ import sys
 import uuid
 
 import pytest
-from conftest import start_sandbox
 from partnerapi_ops import REPO_ROOT
+from support.sandbox import start_sandbox
 from support.soap import envelope, post
 
 PYTHONPATH = os.pathsep.join([str(REPO_ROOT / "layers" / "shared"), str(REPO_ROOT / "infra")])

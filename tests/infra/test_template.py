@@ -31,6 +31,15 @@ SOAP_ENV_NS = "http://schemas.xmlsoap.org/soap/envelope/"
 
 # SAM policy templates a SOAP group function may use, each scoped to EntitiesTable.
 GROUP_POLICY_TEMPLATES = {"DynamoDBReadPolicy", "DynamoDBCrudPolicy"}
+# The one inline statement a group function may have: the agents function's use of the KMS key that
+# wraps the data keys sealing agent passwords (checked by test_only_the_agents_function_uses_the_password_key).
+PASSWORD_KEY = "AgentPasswordKey"
+PASSWORD_KEY_USER = "AgentsFunction"
+# The statistics pipeline: the SOAP group reads records and transcripts; the ingest function (no API)
+# writes them from the queue.
+STATISTICS = "StatisticsFunction"
+INGEST = "IngestFunction"
+QUEUE, DEAD_LETTER_QUEUE = "StatisticsQueue", "StatisticsDeadLetterQueue"
 # Managed policies SAM attaches by itself (logs + Tracing: Active).
 SAM_MANAGED_POLICIES = {
     "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole",
@@ -74,7 +83,7 @@ def _functions(template: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 def _group_functions(template: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    return {k: v for k, v in _functions(template).items() if k not in (ROUTER, AUTHORIZER)}
+    return {k: v for k, v in _functions(template).items() if k not in (ROUTER, AUTHORIZER, INGEST)}
 
 
 def _effective(template: dict[str, Any], name: str, prop: str) -> Any:
@@ -229,10 +238,45 @@ def test_group_functions_touch_only_entities_table(template: dict[str, Any]) -> 
         for policy in policies:
             assert isinstance(policy, dict) and len(policy) == 1, f"{name}: only SAM policy templates allowed: {policy}"
             (kind, args), = policy.items()
+            if name == PASSWORD_KEY_USER and kind == "Statement":
+                continue  # its KMS statement, checked on its own below
+            if name == STATISTICS and kind == "Statement":
+                continue  # its read of the chat bucket, checked by test_statistics_pipeline_least_privilege
             assert kind in GROUP_POLICY_TEMPLATES, f"{name}: unexpected policy {kind}"
             assert args == {"TableName": {"Ref": "EntitiesTable"}}, f"{name}: {kind} not scoped to EntitiesTable"
     reference = template["Resources"]["ReferenceFunction"]["Properties"]["Policies"]
     assert reference == [{"DynamoDBReadPolicy": {"TableName": {"Ref": "EntitiesTable"}}}], "reference only reads"
+
+
+def test_only_the_agents_function_uses_the_password_key(template: dict[str, Any]) -> None:
+    from partnerapi.data.secrets import KMS_CONTEXT
+
+    # Given the functions and the KMS key of the template
+    key = template["Resources"][PASSWORD_KEY]
+    functions = _functions(template)
+    # Then the key is a retained, rotated symmetric key whose policy only delegates to the account's IAM
+    assert key["Type"] == "AWS::KMS::Key"
+    assert key["DeletionPolicy"] == key["UpdateReplacePolicy"] == "Retain"
+    assert key["Properties"]["EnableKeyRotation"] is True
+    assert key["Properties"]["KeySpec"] == "SYMMETRIC_DEFAULT" and key["Properties"]["KeyUsage"] == "ENCRYPT_DECRYPT"
+    (root,) = key["Properties"]["KeyPolicy"]["Statement"]
+    assert root["Principal"] == {"AWS": {"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:root"}}
+    # And no function but the agents function can name it, in its environment or its policies
+    assert "AGENT_PASSWORD_KEY_ARN" not in template["Globals"]["Function"]["Environment"]["Variables"]
+    for name, function in functions.items():
+        properties = function["Properties"]
+        if name != PASSWORD_KEY_USER:
+            assert PASSWORD_KEY not in _refs(properties), f"{name} must not reach the agent password key"
+    agents = functions[PASSWORD_KEY_USER]["Properties"]
+    assert agents["Environment"]["Variables"]["AGENT_PASSWORD_KEY_ARN"] == {"Fn::GetAtt": [PASSWORD_KEY, "Arn"]}
+    # And the agents function may only make and open data keys of that key, with the code's encryption context
+    (statement_policy,) = [policy["Statement"] for policy in agents["Policies"] if "Statement" in policy]
+    (statement,) = statement_policy
+    assert statement["Effect"] == "Allow"
+    assert sorted(statement["Action"]) == ["kms:Decrypt", "kms:GenerateDataKey"]
+    assert statement["Resource"] == {"Fn::GetAtt": [PASSWORD_KEY, "Arn"]}
+    (context_name, context_value), = KMS_CONTEXT.items()
+    assert statement["Condition"] == {"StringEquals": {f"kms:EncryptionContext:{context_name}": context_value}}
 
 
 def test_router_may_only_invoke_group_functions(template: dict[str, Any]) -> None:
@@ -339,6 +383,9 @@ def test_translated_roles_least_privilege(translated: dict[str, Any], template: 
     resources = translated["Resources"]
     allowed = {name: {"EntitiesTable"} for name in _group_functions(template)}
     allowed[ROUTER] = set(_group_functions(template))
+    allowed[PASSWORD_KEY_USER] = {"EntitiesTable", PASSWORD_KEY}
+    allowed[STATISTICS] = {"EntitiesTable", "ChatHistoryBucket"}
+    allowed[INGEST] = {"EntitiesTable", "ChatHistoryBucket", QUEUE}
     allowed[AUTHORIZER] = {"CredentialsTable"}
     for name, targets in allowed.items():
         role = resources[f"{name}Role"]["Properties"]
@@ -351,9 +398,14 @@ def test_translated_roles_least_privilege(translated: dict[str, Any], template: 
             assert resource != "*" and "*" not in (resource if isinstance(resource, list) else [resource])
             assert _refs(resource) <= targets, f"{name}: statement reaches {_refs(resource) - targets}"
         actions = {a for s in statements for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])}
+        kms = {action for action in actions if action.startswith("kms:")}
+        assert kms == ({"kms:GenerateDataKey", "kms:Decrypt"} if name == PASSWORD_KEY_USER else set()), f"{name}: KMS actions {kms}"
         if name == ROUTER:
             assert actions == {"lambda:InvokeFunction"}
-        elif name in (AUTHORIZER, "ReferenceFunction"):
+        elif name == INGEST:
+            sqs = {"sqs:ChangeMessageVisibility", "sqs:ChangeMessageVisibilityBatch", "sqs:DeleteMessage", "sqs:DeleteMessageBatch", "sqs:GetQueueAttributes", "sqs:ReceiveMessage"}
+            assert actions == {"dynamodb:PutItem", "s3:PutObject"} | sqs, f"{name}: {actions}"
+        elif name in (AUTHORIZER, "ReferenceFunction", STATISTICS):
             writes = {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"}
             assert not actions & writes, f"{name} must be read-only, has {actions & writes}"
 
@@ -454,3 +506,61 @@ def test_outputs(template: dict[str, Any]) -> None:
         assert outputs[f"{group}GroupUrl"]["Value"]["Fn::Sub"].endswith(f"/cus/ws/PartnerAPI/{group.lower()}"), group
     for name in ("EntitiesTableName", "CredentialsTableName", "ChatHistoryBucketName"):
         assert name in outputs
+
+
+# -------------------------------------------------------- statistics pipeline --
+def test_statistics_pipeline_least_privilege(template: dict[str, Any]) -> None:
+    resources = template["Resources"]
+    bucket_prefix = "${ChatHistoryBucket.Arn}/"
+    # Given the statistics function: it reads the table and, of the bucket, only transcripts and recordings
+    statistics = resources[STATISTICS]["Properties"]["Policies"]
+    assert {"DynamoDBReadPolicy": {"TableName": {"Ref": "EntitiesTable"}}} in statistics
+    (statements,) = [policy["Statement"] for policy in statistics if "Statement" in policy]
+    (read,) = statements
+    assert read["Effect"] == "Allow" and read["Action"] == "s3:GetObject"
+    assert read["Resource"] == [{"Fn::Sub": f"{bucket_prefix}chats/*"}, {"Fn::Sub": f"{bucket_prefix}recordings/*"}]
+    # And the ingest function: polls its own queue, puts items and transcripts, reads nothing
+    ingest = resources[INGEST]["Properties"]
+    assert "Events" not in ingest, "the ingest function is reached through its event source mapping only"
+    assert {"SQSPollerPolicy": {"QueueName": {"Fn::GetAtt": [QUEUE, "QueueName"]}}} in ingest["Policies"]
+    (writes,) = [policy["Statement"] for policy in ingest["Policies"] if "Statement" in policy]
+    by_action = {statement["Action"]: statement["Resource"] for statement in writes}
+    assert by_action == {"dynamodb:PutItem": {"Fn::GetAtt": ["EntitiesTable", "Arn"]}, "s3:PutObject": {"Fn::Sub": f"{bucket_prefix}chats/*"}}
+    assert len(ingest["Policies"]) == 2
+    # And no other function reaches the queues
+    for name, function in _functions(template).items():
+        if name != INGEST:
+            assert not _refs(function["Properties"]) & {QUEUE, DEAD_LETTER_QUEUE}, f"{name} must not reach the statistics queues"
+
+
+def test_statistics_queue_feeds_the_ingest_function_with_partial_batch_failures_and_a_dead_letter_queue(template: dict[str, Any]) -> None:
+    resources = template["Resources"]
+    # Given the event source mappings of the template
+    mappings = _resources(template, "AWS::Lambda::EventSourceMapping")
+    (mapping,) = mappings.values()
+    properties = mapping["Properties"]
+    # Then the queue triggers the ingest function, which reports failed records one by one
+    assert properties["EventSourceArn"] == {"Fn::GetAtt": [QUEUE, "Arn"]}
+    assert properties["FunctionName"] == {"Ref": INGEST}
+    assert properties["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert 1 <= properties["BatchSize"] <= 10
+    # And a message outlives a whole invocation before it is delivered again
+    queue = resources[QUEUE]["Properties"]
+    assert queue["VisibilityTimeout"] >= 6 * _effective(template, INGEST, "Timeout")
+    # And a record that keeps failing ends in the dead-letter queue, which keeps it longer than the queue
+    redrive = queue["RedrivePolicy"]
+    assert redrive["deadLetterTargetArn"] == {"Fn::GetAtt": [DEAD_LETTER_QUEUE, "Arn"]}
+    assert 1 < redrive["maxReceiveCount"] <= 10
+    dead_letter = resources[DEAD_LETTER_QUEUE]["Properties"]
+    assert dead_letter["MessageRetentionPeriod"] > queue["MessageRetentionPeriod"]
+    # And both queues are encrypted and refuse plain HTTP
+    assert queue["SqsManagedSseEnabled"] is True and dead_letter["SqsManagedSseEnabled"] is True
+    (policy,) = _resources(template, "AWS::SQS::QueuePolicy").values()
+    assert {ref for queue_ref in policy["Properties"]["Queues"] for ref in _refs(queue_ref)} == {QUEUE, DEAD_LETTER_QUEUE}
+    assert any(
+        s["Effect"] == "Deny" and s["Condition"] == {"Bool": {"aws:SecureTransport": "false"}} for s in policy["Properties"]["PolicyDocument"]["Statement"]
+    )
+    # And the dead-letter queue has an alarm, and the outputs tell producers where to send
+    alarms = [alarm for alarm in _resources(template, "AWS::CloudWatch::Alarm").values() if DEAD_LETTER_QUEUE in _refs(alarm["Properties"]["Dimensions"])]
+    assert len(alarms) == 1
+    assert {"StatisticsQueueUrl", "StatisticsQueueArn", "StatisticsDeadLetterQueueUrl"} <= set(template["Outputs"])

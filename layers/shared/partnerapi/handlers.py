@@ -84,3 +84,45 @@ class AuthorizerHandler(LazyHandler):
             return authorizer(event)
 
         return _observed(handle, with_metrics=False)
+
+
+class IngestHandler(LazyHandler):
+    """SQS batch of platform records → the record processor (partnerapi.logic.ingest), one record at a
+    time. Failures are reported per message (ReportBatchItemFailures): the rest of the batch is stored,
+    and only a failed record comes back, until the queue's maxReceiveCount moves it to the DLQ."""
+
+    def build(self) -> Handler:
+        from aws_lambda_powertools.metrics import MetricUnit
+        from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+
+        from partnerapi.events import InvalidRecord
+        from partnerapi.logic import ingest
+
+        get_settings()
+        client("dynamodb")
+        client("s3")
+        # a batch whose every record failed is reported like any other, not raised: a lone poison message
+        # is then retried and parked in the DLQ without counting as a function error
+        processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
+        log, recorder = observability.logger(), observability.metrics()
+
+        def record_handler(record: Any) -> None:
+            try:
+                outcome = ingest.process(record.body)
+            except InvalidRecord as error:
+                recorder.add_metric(name="InvalidRecords", unit=MetricUnit.Count, value=1)
+                log.warning("invalid record", extra={"message_id": record.message_id, "reason": str(error)})
+                raise
+            recorder.add_metric(name="StoredRecords" if outcome.stored else "DuplicateRecords", unit=MetricUnit.Count, value=1)
+            details = {"message_id": record.message_id, "record_type": outcome.record_type, "record_id": outcome.record_id}
+            if outcome.stored:
+                log.debug("record stored", extra=details)
+            else:
+                log.info("duplicate record: already stored, nothing changed", extra=details)
+
+        def handle(event: dict[str, Any], context: Any) -> dict[str, Any]:
+            return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)
+
+        handle = observability.tracer().capture_lambda_handler(handle, capture_response=False)
+        handle = recorder.log_metrics(handle)
+        return log.inject_lambda_context(handle)

@@ -22,6 +22,15 @@ class Settings:
     aws_endpoint_url: str | None = None
     # SOAP request bodies above this size are refused before parsing.
     max_request_bytes: int = 1024 * 1024
+    # Agent passwords are sealed with a KMS data key (AWS) or with a local 32-byte key file (sandbox).
+    agent_password_key_arn: str = ""
+    agent_password_key_file: str = ""
+    # account_access_email_notify: total time budget of one SMTP delivery, and the sandbox's exceptions
+    # (loopback targets on any port, optionally without certificate checks) to the egress rules.
+    smtp_timeout_seconds: int = 10
+    smtp_allow_loopback: bool = False
+    smtp_verify_loopback_tls: bool = True
+    smtp_ca_file: str = ""
 
     def __post_init__(self) -> None:
         for name, maximum in (("entities_table", 255), ("credentials_table", 255), ("chat_history_bucket", 63)):
@@ -31,6 +40,10 @@ class Settings:
             raise SettingsError("MAX_REQUEST_BYTES must be between 4096 and 10485760")
         if self.aws_endpoint_url is not None and not self.aws_endpoint_url.startswith(("http://", "https://")):
             raise SettingsError("AWS_ENDPOINT_URL must be an http(s) URL")
+        if self.agent_password_key_arn and self.agent_password_key_file:
+            raise SettingsError("set AGENT_PASSWORD_KEY_ARN (AWS) or AGENT_PASSWORD_KEY_FILE (sandbox), not both")
+        if not 1 <= self.smtp_timeout_seconds <= 25:
+            raise SettingsError("SMTP_TIMEOUT_SECONDS must be between 1 and 25 (the API answers within 29 s)")
 
 
 ENVIRONMENT_NAMES = {
@@ -39,10 +52,22 @@ ENVIRONMENT_NAMES = {
     "chat_history_bucket": "CHAT_HISTORY_BUCKET",
     "aws_endpoint_url": "AWS_ENDPOINT_URL",
     "max_request_bytes": "MAX_REQUEST_BYTES",
+    "agent_password_key_arn": "AGENT_PASSWORD_KEY_ARN",
+    "agent_password_key_file": "AGENT_PASSWORD_KEY_FILE",
+    "smtp_timeout_seconds": "SMTP_TIMEOUT_SECONDS",
+    "smtp_allow_loopback": "SMTP_ALLOW_LOOPBACK",
+    "smtp_verify_loopback_tls": "SMTP_VERIFY_LOOPBACK_TLS",
+    "smtp_ca_file": "SMTP_CA_FILE",
 }
 
 
 def _convert(field_type: object, name: str, raw: str) -> object:
+    if field_type in (bool, "bool"):
+        if raw.lower() in ("1", "true", "yes"):
+            return True
+        if raw.lower() in ("0", "false", "no"):
+            return False
+        raise SettingsError(f"{name} must be 1 or 0, got {raw!r}")
     if field_type in (int, "int"):
         try:
             return int(raw)

@@ -110,6 +110,15 @@ def competence_sk(competence_id: str) -> str:
     return f"{COMPETENCE_PREFIX}{competence_id}"
 
 
+# One live competence per agent and service type: this marker is written with the competence (only if
+# absent) and removed when it is stopped, so two concurrent competence_add cannot both succeed.
+COMPETENCE_FOR_PREFIX = "COMPETENCEFOR#"
+
+
+def competence_for_sk(agent_partner_id: str, service_type_id: str) -> str:
+    return f"{COMPETENCE_FOR_PREFIX}{agent_partner_id}#{service_type_id}"
+
+
 # --- service types (support lines), contract services, subscriptions, vendors -----------------
 # A service type is visible to a partner in exactly one of three places, all found by one
 # BatchGetItem: public types under SERVICE_TYPE_PK; the partner's own private types under its
@@ -141,3 +150,56 @@ def contract_service_sk(contract_id: str, service_type_id: str = "") -> str:
 
 def service_sk(service_id: str) -> str:
     return f"{SERVICE_PREFIX}{service_id}"
+
+
+# A vendor whose line a partner imports is a partner the importer may name (service_partner_id,
+# service_type_read's owner filter): one link item per vendor under the importer's partition,
+# written and removed with the import markers (operator provisioning), so resolution stays one BatchGetItem.
+VENDOR_PREFIX = "VENDOR#"
+
+
+def vendor_sk(vendor_partner_id: str) -> str:
+    return f"{VENDOR_PREFIX}{vendor_partner_id}"
+
+
+# --- statistics (calls, remote access, SIP calls, chat sessions) ------------------------------
+# Records are written by the ingest function only. Each kind of record lives in one partition per
+# partner and Moscow calendar month, sorted by its start time (`YYYY-MM-DDTHH:MM:SS`, Moscow) and id,
+# so a time window is one Query with BETWEEN per month it touches and reads only the records inside
+# it. A marker per record id makes ingestion idempotent: it is written in the same transaction as the
+# record, on the condition that it does not exist yet. The months that hold records of a kind are
+# listed under the partner's partition (for windows without a bound).
+CALL_RECORDS = "CALL"
+REMOTE_ACCESS_RECORDS = "RACCESS"
+SIP_CALL_RECORDS = "SIP"
+CHAT_SESSIONS = "CHAT"
+COLLEAGUE_CHAT_SESSIONS = "CCHAT"
+STATISTICS_MONTH_PREFIX = "STATMONTH#"
+RECORD_MARKER_SK = "RECORD"
+
+
+def statistics_pk(partner_id: str, record_kind: str, month: str) -> str:
+    return f"PARTNER#{partner_id}#{record_kind}#{month}"
+
+
+def statistics_sk(moscow_time: str, record_id: str = "") -> str:
+    return f"{moscow_time}#{record_id}"
+
+
+def statistics_month_sk(record_kind: str, month: str = "") -> str:
+    return f"{STATISTICS_MONTH_PREFIX}{record_kind}#{month}"
+
+
+def record_marker_pk(partner_id: str, record_kind: str, record_id: str) -> str:
+    return f"PARTNER#{partner_id}#{record_kind}#RECORD#{record_id}"
+
+
+def chat_pk(partner_id: str, client_user_id: str, service_type_id: str) -> str:
+    """Support chats of one client employee on one support line (chat_history_statistics_read)."""
+    return f"PARTNER#{partner_id}#{CHAT_SESSIONS}#{client_user_id}#{service_type_id}"
+
+
+def colleague_chat_pk(partner_id: str, colleague1_id: str, colleague2_id: str) -> str:
+    """Chats between two colleagues, in either order (chat_history_colleagues_read)."""
+    first, second = sorted((colleague1_id, colleague2_id))
+    return f"PARTNER#{partner_id}#{COLLEAGUE_CHAT_SESSIONS}#{first}#{second}"

@@ -171,6 +171,34 @@ def query_all(pk: str, sk_prefix: str = "", index: str | None = None, **extra: A
     return [item for page in query_pages(pk, sk_prefix, index, **extra) for item in page]
 
 
+def query_range_pages(pk: str, low: str, high: str, filters: dict[str | tuple[str, ...], Any] | None = None) -> Iterator[tuple[list[Item], int]]:
+    """Yields (items, items read) for every page of `PK = pk AND SK BETWEEN low AND high`, following
+    LastEvaluatedKey to the end. `filters` (attribute → value, or → tuple of attributes to match any
+    of) become a FilterExpression: DynamoDB still reads, and bills, the items the filter drops."""
+    values: dict[str, Any] = {":pk": {"S": pk}, ":low": {"S": low}, ":high": {"S": high}}
+    kwargs: dict[str, Any] = {"TableName": table_name(), "KeyConditionExpression": "PK = :pk AND SK BETWEEN :low AND :high"}
+    conditions, names = [], {}
+    for index, (attribute, value) in enumerate((filters or {}).items()):
+        values[f":f{index}"] = to_attribute(value)
+        alternatives = attribute if isinstance(attribute, tuple) else (attribute,)
+        parts = []
+        for alternative in alternatives:
+            names[f"#f{len(names)}"] = alternative
+            parts.append(f"#f{len(names) - 1} = :f{index}")
+        conditions.append(parts[0] if len(parts) == 1 else "(" + " OR ".join(parts) + ")")
+    if conditions:
+        kwargs["FilterExpression"] = " AND ".join(conditions)
+        kwargs["ExpressionAttributeNames"] = names
+    kwargs["ExpressionAttributeValues"] = values
+    while True:
+        response = _call("query", **kwargs)
+        yield [from_item(attributes) for attributes in response.get("Items", [])], response.get("ScannedCount", 0)
+        last = response.get("LastEvaluatedKey")
+        if not last:
+            return
+        kwargs["ExclusiveStartKey"] = last
+
+
 def put(item: Item, condition: str | None = None, values: Item | None = None) -> None:
     kwargs: dict[str, Any] = {"TableName": table_name(), "Item": to_item(item)}
     if condition:
@@ -203,6 +231,21 @@ def update(pk: str, sk: str, changes: Item, condition: str = "attribute_exists(P
     """SETs (or REMOVEs, for None) the given attributes under a condition; returns the new item."""
     response = _call("update_item", ReturnValues="ALL_NEW", **_update_arguments(pk, sk, changes, condition, condition_values))
     return from_item(response["Attributes"])
+
+
+def increment(pk: str, sk: str, attribute: str, kind: str) -> int:
+    """Atomically adds 1 to a counter (creating it at 1) and returns the new value: concurrent callers
+    never see the same value (UpdateItem ADD is serialized by DynamoDB per item)."""
+    response = _call(
+        "update_item",
+        TableName=table_name(),
+        Key=key_of(pk, sk),
+        UpdateExpression="ADD #counter :one SET #kind = :kind",
+        ExpressionAttributeNames={"#counter": attribute, "#kind": "kind"},
+        ExpressionAttributeValues={":one": {"N": "1"}, ":kind": {"S": kind}},
+        ReturnValues="UPDATED_NEW",
+    )
+    return int(response["Attributes"][attribute]["N"])
 
 
 def update_action(pk: str, sk: str, changes: Item, condition: str = "attribute_exists(PK)", condition_values: Item | None = None) -> dict[str, Any]:

@@ -30,6 +30,19 @@ class Kind(enum.Enum):
     SERVICE_TYPE = "service_type"
     CONTRACT = "contract"
     SERVICE = "service"
+    SERVICE_PARTNER = "service_partner"  # the current partner itself or a vendor whose line it imports
+    # where the spec lets one parameter name either of two objects (statistics group)
+    AGENT = "agent"  # a partner agent or a user agent
+    CLIENT_USER_OR_AGENT = "client_user_or_agent"  # a client employee or one of their user agents (devices)
+    SERVICE_OR_TYPE = "service_or_type"  # a subscription or a service type (support line)
+
+
+# Kinds that stand for either of several kinds: their candidates are all of theirs, in this order.
+EITHER_KIND: dict[Kind, tuple[Kind, ...]] = {
+    Kind.AGENT: (Kind.AGENT_PARTNER, Kind.AGENT_USER),
+    Kind.CLIENT_USER_OR_AGENT: (Kind.CLIENT_USER, Kind.AGENT_USER),
+    Kind.SERVICE_OR_TYPE: (Kind.SERVICE, Kind.SERVICE_TYPE),
+}
 
 
 # The default kind of each parameter name; an operation may override it (the spec sometimes
@@ -49,6 +62,8 @@ KIND_OF_PARAMETER: dict[str, Kind] = {
     "service_type_id": Kind.SERVICE_TYPE,
     "contract_id": Kind.CONTRACT,
     "service_id": Kind.SERVICE,
+    "sale_partner_id": Kind.PARTNER,
+    "service_partner_id": Kind.SERVICE_PARTNER,
 }
 
 
@@ -70,6 +85,8 @@ def canonical_role(value: str) -> int | None:
 def _candidates(kind: Kind, current_partner: str, value: str) -> tuple[tuple[str, str], ...]:
     """The item keys where a reference may live, in order of preference; empty when the value cannot
     be one of the current partner's. Only service types have more than one place (see data/keys.py)."""
+    if kind in EITHER_KIND:
+        return tuple(candidate for either in EITHER_KIND[kind] for candidate in _candidates(either, current_partner, value))
     if kind is Kind.ROLE:
         role = canonical_role(value)
         return () if role is None else ((keys.ROLE_PK, keys.role_sk(role)),)
@@ -83,6 +100,8 @@ def _candidates(kind: Kind, current_partner: str, value: str) -> tuple[tuple[str
         return ((keys.CONTACT_TYPE_PK, canonical),)
     if kind is Kind.PARTNER:
         return ((own, keys.PROFILE_SK),) if canonical == current_partner else ()
+    if kind is Kind.SERVICE_PARTNER:
+        return ((own, keys.PROFILE_SK),) if canonical == current_partner else ((own, keys.vendor_sk(canonical)),)
     if kind is Kind.SERVICE_TYPE:
         return (
             (keys.SERVICE_TYPE_PK, canonical),

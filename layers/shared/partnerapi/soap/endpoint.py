@@ -31,6 +31,9 @@ SERVICE_CLASSES: dict[str, str] = {
     "reference": "partnerapi.soap.reference_service:ReferenceService",
     "partners": "partnerapi.soap.partners_service:PartnersService",
     "clients": "partnerapi.soap.clients_service:ClientsService",
+    "agents": "partnerapi.soap.agents_service:AgentsService",
+    "services": "partnerapi.soap.services_service:ServicesService",
+    "statistics": "partnerapi.soap.statistics_service:StatisticsService",
 }
 _XML_HEADERS = {"Cache-Control": "no-store"}
 # Lambda's synchronous response payload is at most 6 MB (6 291 456 bytes), JSON framing included.

@@ -81,3 +81,93 @@ ClientUserRow = row_type("client_user", **_client_user_fields, client_user_del=B
 ClientUserWithBirthdayRow = row_type("client_user_with_birthday", **_client_user_fields, client_user_birthday=Date, client_user_del=Boolean)
 ClientUserContactRow = row_type("client_user_contact", client_user_id=Unicode, contact_type_id=Unicode, contact_view=Unicode)
 ItsStatusRow = row_type("its_status", ITSLevel=Integer, DateFrom=Date, DateTo=Date)
+
+# agents group
+AgentPartnerRow = row_type(
+    "agent_partner",
+    agent_partner_id=Unicode,
+    agent_partner_number=Unicode,
+    agent_type=Integer,
+    agent_partner_password=Unicode,
+    partner_id=Unicode,
+    agent_partner_activity=Boolean,
+    partner_user_id=Unicode,
+)
+AgentUserRow = row_type(
+    "agent_user",
+    agent_user_id=Unicode,
+    agent_user_number=Unicode,
+    agent_type=Integer,
+    agent_user_password=Unicode,
+    client_id=Unicode,
+    agent_user_activity=Boolean,
+    client_user_id=Unicode,
+)
+CompetenceRow = row_type("competence", competence_id=Unicode, agent_partner_id=Unicode, service_type_id=Unicode, prioritet=Integer)
+
+# services group (partner_vendor_read answers PartnerRow, client_vendor_read ClientRow)
+ServiceTypeRow = row_type(
+    "service_type", service_type_id=Unicode, service_type_name=Unicode, service_type_full_name=Unicode, partner_id=Unicode, service_type_del=Boolean
+)
+ContractRow = row_type("contract", contract_id=Unicode, contract_start_date=Date, contract_end_date=Date, role_id=Unicode)
+ContractServiceRow = row_type("contract_service", contract_id=Unicode, service_type_id=Unicode, contract_service_start_date=Date, contract_service_end_date=Date)
+ServiceRow = row_type(
+    "service",
+    service_id=Unicode,
+    sale_partner_id=Unicode,
+    client_id=Unicode,
+    service_partner_id=Unicode,
+    service_start_date=Date,
+    service_end_date=Date,
+    agent_user_id=Unicode,
+    service_type_id=Unicode,
+)
+
+
+# statistics group
+class LenientDateTime(Unicode):
+    """Published as xs:dateTime, handled as text: parameters are parsed by logic/moscow_time.py (any
+    offset, or none for Moscow time), results are Moscow times with their offset (…T10:00:00+03:00)."""
+
+    __type_name__ = "dateTime"
+    __namespace__ = NS_XSD
+
+
+CallStatisticsRow = row_type(
+    "call_statistics",
+    call_id=Unicode,
+    time=LenientDateTime,
+    duration=Integer,
+    partner_id=Unicode,
+    client_id=Unicode,
+    src_agent_id=Unicode,
+    dst_agent_id=Unicode,
+    service_type_id=Unicode,
+    call_status_id=Integer,
+    remote_status_id=Integer,
+    URL_call_record=Unicode,
+)
+RemoteAccessStatisticsRow = row_type(
+    "remote_access_statistics",
+    session_id=Unicode,
+    time=LenientDateTime,
+    duration=Integer,
+    partner_id=Unicode,
+    client_id=Unicode,
+    server_agent_id=Unicode,
+    dst_agent_id=Unicode,
+    service_type_id=Unicode,
+    remote_access_result_id=Integer,
+    remote_access_type_id=Integer,
+)
+SipCallStatisticsRow = row_type(
+    "sip_call_statistics",
+    call_id=Unicode,
+    time=LenientDateTime,
+    duration=Integer,
+    duration_after_answer=Integer,
+    agent_id=Unicode,
+    abonent=Unicode,
+    incoming=Boolean,
+    sip_call_status_id=Integer,
+)

@@ -1,0 +1,5 @@
+"""Lambda function of the services group: `handler` is the whole of it; the work is in the shared layer."""
+
+from partnerapi.handlers import GroupHandler
+
+handler = GroupHandler("services")
