@@ -31,6 +31,7 @@ def target(data: str | None, demo_if_unset: bool = False) -> Iterator[str]:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
+    from partnerapi.groups import GROUP_OPERATIONS
 
     from partnerapi_ops.gateway import BASE_PATH, LocalGateway
     from partnerapi_ops.sandbox import DEMO_CREDENTIALS, emulated_aws
@@ -40,13 +41,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
     with emulated_aws(data, seed_demo=not args.no_demo) as endpoint:
         url = f"http://{args.host}:{args.port}{BASE_PATH}"
         print(f"PartnerAPI sandbox: {url}?wsdl", flush=True)
-        print(f"  groups: {url}/reference?wsdl  {url}/partners?wsdl", flush=True)
+        print("  groups: " + "  ".join(f"{url}/{group}?wsdl" for group in GROUP_OPERATIONS), flush=True)
         if not (data and data.exists()) and not args.no_demo:
             print("  credentials (HTTP Basic): " + "  ".join(f"{login}/{password}" for login, password in DEMO_CREDENTIALS), flush=True)
         print(f"  emulated AWS (moto): AWS_ENDPOINT_URL={endpoint} ENTITIES_TABLE=EntitiesTable CREDENTIALS_TABLE=CredentialsTable", flush=True)
         print(f"  agent passwords sealed with AGENT_PASSWORD_KEY_FILE={os.environ.get('AGENT_PASSWORD_KEY_FILE', '')}", flush=True)
         print(f"  data: {'kept in ' + str(data) if data else 'in memory only (make serve DATA=file.json keeps it)'}", flush=True)
-        uvicorn.run(create_app(LocalGateway()), host=args.host, port=args.port, log_level="warning")
+        # Ctrl-C: requests still running get 5 s, then the data file is written regardless
+        uvicorn.run(create_app(LocalGateway()), host=args.host, port=args.port, log_level="warning", timeout_graceful_shutdown=5)
         if data:
             print(f"saving to {data}", flush=True)
     return 0

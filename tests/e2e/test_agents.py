@@ -28,15 +28,10 @@ from support.demo import (
     DEMO_USER_IVAN,
     MOSCOW,
 )
-from support.faults import code, fault_of, rows
-from zeep.helpers import serialize_object
+from support.faults import code, fault_of, plain
 
 PORTS = ["PartnerAPISoap", "PartnerAPISoap12"]
 GENERATED = re.compile(f"^[{PASSWORD_ALPHABET}]{{{PASSWORD_LENGTH}}}$")
-
-
-def plain(result) -> list[dict]:
-    return [serialize_object(row, dict) for row in rows(result)]
 
 
 @pytest.fixture

@@ -16,14 +16,9 @@ from support.demo import (
     PUBLIC_CONSULTING,
     PUBLIC_TECHNICAL,
 )
-from support.faults import code, fault_of, rows
-from zeep.helpers import serialize_object
+from support.faults import code, fault_of, plain
 
 PORTS = ["PartnerAPISoap", "PartnerAPISoap12"]
-
-
-def plain(result) -> list[dict]:
-    return [serialize_object(row, dict) for row in rows(result)]
 
 
 @pytest.fixture

@@ -8,17 +8,12 @@ import uuid
 
 import pytest
 from support.demo import DEMO_CLIENT_USER_OLGA, DEMO_USER_AGENT_OLGA, DEMO_USER_AGENT_OLGA_PASSWORD, MOSCOW, USER_EMAIL, USER_PHONE
-from support.faults import code, fault_of, rows
+from support.faults import code, fault_of, plain
 from support.mail import closed_port, mail_server, self_signed_certificate
-from zeep.helpers import serialize_object
 
 PORTS = ["PartnerAPISoap", "PartnerAPISoap12"]
 SENDER = "support@demo-franchise.example"
 SUBJECT = "Доступ к программе 1С-Коннект"
-
-
-def plain(result) -> list[dict]:
-    return [serialize_object(row, dict) for row in rows(result)]
 
 
 @pytest.fixture(scope="module")

@@ -22,9 +22,8 @@ from support.demo import (
     DEMO_USER_IVAN,
     PUBLIC_CONSULTING,
 )
-from support.faults import code, fault_of, rows
+from support.faults import code, fault_of, plain, rows
 from support.mail import mail_server
-from zeep.helpers import serialize_object
 
 PORTS = ["PartnerAPISoap", "PartnerAPISoap12"]
 SMTP = {"sender_email_address": "support@second.example", "email_login": None, "email_password": None, "smtp_server": "127.0.0.1", "ssl_encryption": False}
@@ -83,10 +82,6 @@ def foreign_ids(competence_id: str) -> dict[str, str]:
         "competence_id": competence_id,
         "service_type_id": DEMO_PRIVATE_LINE,  # the first partner's own line, not exported to the second
     }
-
-
-def plain(result) -> list:
-    return [serialize_object(row, dict) for row in rows(result)]
 
 
 def agents_state(soap_client, login: str) -> tuple:

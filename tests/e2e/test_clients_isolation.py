@@ -20,8 +20,7 @@ from support.demo import (
     SPB,
     USER_EMAIL,
 )
-from support.faults import code, fault_of, rows
-from zeep.helpers import serialize_object
+from support.faults import code, fault_of, plain
 
 PORTS = ["PartnerAPISoap", "PartnerAPISoap12"]
 
@@ -49,10 +48,6 @@ ID_PARAMETERS = [
 FOREIGN_IDS = {"client_id": DEMO_CLIENT_ROMASHKA, "client_user_id": DEMO_CLIENT_USER_OLGA}
 DEMO_CLIENTS = {DEMO_CLIENT_ROMASHKA, DEMO_CLIENT_SOKOLOV}
 DEMO_CLIENT_USERS = {DEMO_CLIENT_USER_OLGA, DEMO_CLIENT_USER_SERGEY, DEMO_CLIENT_USER_PAVEL}
-
-
-def plain(result) -> list:
-    return [serialize_object(row, dict) for row in rows(result)]
 
 
 def clients_state(soap_client, login: str) -> tuple:

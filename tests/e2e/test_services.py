@@ -30,8 +30,7 @@ from support.demo import (
     PUBLIC_CONSULTING,
     PUBLIC_TECHNICAL,
 )
-from support.faults import code, fault_of, rows
-from zeep.helpers import serialize_object
+from support.faults import code, fault_of, plain, rows
 
 PORTS = ["PartnerAPISoap", "PartnerAPISoap12"]
 OPEN = date(1, 1, 1)
@@ -64,10 +63,6 @@ def new_type(demo):
         return row
 
     return add
-
-
-def plain(result) -> list[dict]:
-    return [serialize_object(row, dict) for row in rows(result)]
 
 
 def by_id(result, field="service_type_id") -> dict[str, dict]:

@@ -24,8 +24,7 @@ from support.demo import (
     MOSCOW,
     PUBLIC_CONSULTING,
 )
-from support.faults import code, fault_of, rows
-from zeep.helpers import serialize_object
+from support.faults import code, fault_of, plain, rows
 
 PORTS = ["PartnerAPISoap", "PartnerAPISoap12"]
 
@@ -51,10 +50,6 @@ def _customer(soap_client, login: str, service_partner_id: str) -> Customer:
 @pytest.fixture(scope="module")
 def customers(soap_client) -> dict[str, Customer]:
     return {"demo": _customer(soap_client, "demo", DEMO_ID), "demo2": _customer(soap_client, "demo2", DEMO2_ID)}
-
-
-def plain(result) -> list:
-    return [serialize_object(row, dict) for row in rows(result)]
 
 
 def services_state(soap_client, login: str) -> tuple:

@@ -27,8 +27,7 @@ from support.demo import (
     PUBLIC_ARCHIVED,
     PUBLIC_CONSULTING,
 )
-from support.faults import code, fault_of, rows
-from zeep.helpers import serialize_object
+from support.faults import code, fault_of, plain, rows
 
 PORTS = ["PartnerAPISoap", "PartnerAPISoap12"]
 OPEN = date(1, 1, 1)
@@ -66,10 +65,6 @@ def customer(soap_client, port):
         return Customer(client["client_id"], user["client_user_id"], agent["agent_user_id"])
 
     return make
-
-
-def plain(result) -> list[dict]:
-    return [serialize_object(row, dict) for row in rows(result)]
 
 
 def subscribe(api, who: Customer, service_type_id: str = PUBLIC_CONSULTING, service_partner_id: str = DEMO_ID, start=None, end=None) -> dict:

@@ -7,29 +7,19 @@ import base64
 import copy
 import gzip
 import json
-from collections.abc import Callable, Iterator
 from typing import Any
 
-import partnerapi.router
-import pytest
 from lxml import etree
 from partnerapi.data import secrets
 from partnerapi.data.clients import reset_clients
 from partnerapi.http import response_from_event
-from partnerapi_ops import REPO_ROOT
-from partnerapi_ops.gateway import LocalContext, LocalFunctions
-from partnerapi_ops.template import load_handler
 from support.demo import DEMO_AGENT_IVAN, DEMO_AGENT_IVAN_PASSWORD, DEMO_CLIENT_ROMASHKA, DEMO_CLIENT_USER_OLGA, DEMO_ID, DEMO_USER_AGENT_OLGA, DEMO_USER_IVAN
+from support.handlers import load_event
 from support.mail import silent_server
 from support.soap import envelope
 
-EVENTS = REPO_ROOT / "events"
 TNS = "http://buhphone.com/PartnerAPI"
 SOAP11 = "http://schemas.xmlsoap.org/soap/envelope/"
-
-
-def load_event(name: str) -> dict[str, Any]:
-    return json.loads((EVENTS / f"{name}.json").read_text(encoding="utf-8"))
 
 
 def with_call(event: dict[str, Any], operation: str, inner: str, path: str | None = None) -> dict[str, Any]:
@@ -64,25 +54,6 @@ def fault(body: etree._Element) -> tuple[str, str]:
     element = body.find(f"{{{SOAP11}}}Fault")
     assert element is not None, "no SOAP fault"
     return element.findtext("faultcode").strip(), element.findtext("faultstring")
-
-
-@pytest.fixture
-def invoke(demo_data: None) -> Callable[..., dict[str, Any]]:
-    handlers: dict[str, Any] = {}
-
-    def run(logical_id: str, event: dict[str, Any]) -> dict[str, Any]:
-        if logical_id not in handlers:
-            handlers[logical_id] = load_handler(logical_id)
-        return handlers[logical_id](copy.deepcopy(event), LocalContext(logical_id))
-
-    return run
-
-
-@pytest.fixture
-def in_process_router(demo_data: None) -> Iterator[None]:
-    partnerapi.router.use_invoker(LocalFunctions().invoke)
-    yield
-    partnerapi.router.use_invoker(partnerapi.router.lambda_invoker)
 
 
 def test_the_event_is_an_api_gateway_proxy_event_behind_the_authorizer():

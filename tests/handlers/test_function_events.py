@@ -6,27 +6,23 @@ The data is the demo fixture in moto, tables created from template.yaml (fixture
 """
 
 import base64
-import copy
 import fnmatch
 import gzip
 import json
 import os
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
-import partnerapi.router
 import pytest
 from lxml import etree
 from partnerapi.http import response_from_event
 from partnerapi_ops import REPO_ROOT
-from partnerapi_ops.gateway import LocalContext, LocalFunctions
-from partnerapi_ops.template import load_handler
 from support.demo import DEMO, DEMO_ID, DEMO_USER_ANNA, DEMO_USER_IVAN, MOSCOW, SPB
+from support.handlers import load_event
 from support.soap import envelope
 
-EVENTS = REPO_ROOT / "events"
 TNS = "http://buhphone.com/PartnerAPI"
 SOAP11 = "http://schemas.xmlsoap.org/soap/envelope/"
 SOAP12 = "http://www.w3.org/2003/05/soap-envelope"
@@ -37,10 +33,6 @@ REFERENCE_URL = f"https://{EXECUTE_API_HOST}/v1/cus/ws/PartnerAPI/reference"
 
 
 # ----------------------------------------------------------------------------------- helpers --
-
-
-def load_event(name: str) -> dict[str, Any]:
-    return json.loads((EVENTS / f"{name}.json").read_text(encoding="utf-8"))
 
 
 def header(result: dict[str, Any], name: str) -> str | None:
@@ -86,27 +78,6 @@ def wsdl_addresses(result: dict[str, Any]) -> tuple[str, str]:
 
 
 # ---------------------------------------------------------------------------------- fixtures --
-
-
-@pytest.fixture
-def invoke(demo_data: None) -> Callable[..., dict[str, Any]]:
-    """invoke(logical_id, event) → the handler's result, the handler loaded from template.yaml once per test."""
-    handlers: dict[str, Any] = {}
-
-    def run(logical_id: str, event: dict[str, Any]) -> dict[str, Any]:
-        if logical_id not in handlers:
-            handlers[logical_id] = load_handler(logical_id)
-        return handlers[logical_id](copy.deepcopy(event), LocalContext(logical_id))
-
-    return run
-
-
-@pytest.fixture
-def in_process_router(demo_data: None) -> Iterator[None]:
-    """The router's Lambda invocations go to the in-process group handlers, as in the sandbox."""
-    partnerapi.router.use_invoker(LocalFunctions().invoke)
-    yield
-    partnerapi.router.use_invoker(partnerapi.router.lambda_invoker)
 
 
 @pytest.fixture

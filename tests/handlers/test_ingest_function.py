@@ -10,44 +10,24 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-import pytest
 from lxml import etree
 from partnerapi.data import blobs, keys, table
 from partnerapi.data.clients import client
 from partnerapi.http import response_from_event
 from partnerapi.logic import statistics
 from partnerapi_ops import REPO_ROOT
-from partnerapi_ops.gateway import LocalContext
-from partnerapi_ops.template import load_handler
 from support.demo import DEMO_ID
+from support.handlers import load_event
 
-EVENTS = REPO_ROOT / "events"
 TNS = "http://buhphone.com/PartnerAPI"
 SOAP11 = "http://schemas.xmlsoap.org/soap/envelope/"
 
 
-def load_event(name: str) -> dict[str, Any]:
-    return json.loads((EVENTS / f"{name}.json").read_text(encoding="utf-8"))
-
-
 def bodies(event: dict[str, Any]) -> list[dict[str, Any]]:
     return [json.loads(record["body"]) for record in event["Records"]]
-
-
-@pytest.fixture
-def invoke(demo_data: None) -> Callable[[str, dict[str, Any]], dict[str, Any]]:
-    handlers: dict[str, Any] = {}
-
-    def run(logical_id: str, event: dict[str, Any]) -> dict[str, Any]:
-        if logical_id not in handlers:
-            handlers[logical_id] = load_handler(logical_id)
-        return handlers[logical_id](copy.deepcopy(event), LocalContext(logical_id))
-
-    return run
 
 
 def day_calls() -> list[dict[str, object]]:

@@ -2,27 +2,18 @@
 driven by events/services_service_type_read.json against the demo data in moto."""
 
 import base64
-import copy
 import gzip
-import json
 from typing import Any
 
-import partnerapi.router
 import pytest
 from lxml import etree
 from partnerapi.http import response_from_event
-from partnerapi_ops import REPO_ROOT
-from partnerapi_ops.gateway import LocalContext, LocalFunctions
-from partnerapi_ops.template import load_handler
 from support.demo import DEMO_ID, DEMO_PRIVATE_LINE, DEMO_VENDOR_LINE, PUBLIC_ARCHIVED, PUBLIC_CONSULTING
+from support.handlers import load_event, router_in_process, template_invoker
 from support.soap import envelope
 
 TNS = "http://buhphone.com/PartnerAPI"
 SOAP11 = "http://schemas.xmlsoap.org/soap/envelope/"
-
-
-def load_event() -> dict[str, Any]:
-    return json.loads((REPO_ROOT / "events" / "services_service_type_read.json").read_text(encoding="utf-8"))
 
 
 def body_of(result: dict[str, Any]) -> bytes:
@@ -46,20 +37,12 @@ def service_types(root: etree._Element) -> dict[str, dict[str, str]]:
 
 @pytest.fixture
 def invoke(demo_data):
-    handlers: dict[str, Any] = {}
-
-    def run(logical_id: str, event: dict[str, Any]) -> dict[str, Any]:
-        if logical_id not in handlers:
-            handlers[logical_id] = load_handler(logical_id)
-        return handlers[logical_id](copy.deepcopy(event), LocalContext(logical_id))
-
-    partnerapi.router.use_invoker(LocalFunctions().invoke)
-    yield run
-    partnerapi.router.use_invoker(partnerapi.router.lambda_invoker)
+    with router_in_process():
+        yield template_invoker()
 
 
 def test_the_event_is_a_services_call_of_the_demo_partner():
-    event = load_event()
+    event = load_event("services_service_type_read")
     assert event["path"] == "/cus/ws/PartnerAPI/services" and event["httpMethod"] == "POST"
     assert event["requestContext"]["authorizer"]["partner_id"] == DEMO_ID
     assert b"service_type_read" in base64.b64decode(event["body"])
@@ -67,7 +50,7 @@ def test_the_event_is_a_services_call_of_the_demo_partner():
 
 def test_services_function_answers_the_demo_partners_service_types_deleted_included(invoke):
     # When ServicesFunction handles service_type_read(include_deleted=true) for the demo partner
-    types = service_types(answer(invoke("ServicesFunction", load_event())))
+    types = service_types(answer(invoke("ServicesFunction", load_event("services_service_type_read"))))
     # Then it answers the public types (the deleted one too) and the partner's own lines
     assert {PUBLIC_CONSULTING, PUBLIC_ARCHIVED, DEMO_VENDOR_LINE, DEMO_PRIVATE_LINE} <= set(types)
     assert types[PUBLIC_ARCHIVED]["service_type_del"] == "true"
@@ -77,17 +60,17 @@ def test_services_function_answers_the_demo_partners_service_types_deleted_inclu
 
 def test_router_hands_a_services_operation_to_the_services_function(invoke):
     # Given the same call on the single URL
-    event = load_event()
+    event = load_event("services_service_type_read")
     event["path"] = event["resource"] = event["requestContext"]["resourcePath"] = "/cus/ws/PartnerAPI"
     # When RouterFunction handles it
     result = invoke("RouterFunction", event)
     # Then the answer is the services function's
-    assert service_types(answer(result)) == service_types(answer(invoke("ServicesFunction", load_event())))
+    assert service_types(answer(result)) == service_types(answer(invoke("ServicesFunction", load_event("services_service_type_read"))))
 
 
 def test_a_refused_services_call_is_a_client_fault(invoke):
     # Given service_type_add from the second demo partner, which is not a franchisee
-    event = load_event()
+    event = load_event("services_service_type_read")
     event["body"] = base64.b64encode(envelope("service_type_add", "<t:service_type_name>Линия</t:service_type_name>")).decode()
     event["headers"]["SOAPAction"] = '"service_type_add"'
     event["requestContext"]["authorizer"]["partner_id"] = event["requestContext"]["authorizer"]["principalId"] = "a1b2c3d4-0000-4000-8000-000000000002"

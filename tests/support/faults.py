@@ -1,7 +1,8 @@
-"""Helpers to look at SOAP faults the way a zeep user does."""
+"""Helpers to look at SOAP faults and results the way a zeep user does."""
 
 import pytest
 from zeep.exceptions import Fault
+from zeep.helpers import serialize_object
 
 
 def fault_of(call, *args, **kwargs) -> Fault:
@@ -23,3 +24,8 @@ def code(fault: Fault) -> str:
 def rows(result) -> list:
     """zeep gives None for an empty array result."""
     return list(result or [])
+
+
+def plain(result) -> list[dict]:
+    """The result's rows as plain dicts."""
+    return [serialize_object(row, dict) for row in rows(result)]

@@ -54,6 +54,14 @@ def _in_period(start: str, end: str, period: tuple[date | None, date | None]) ->
     return periods.covers(periods.stored(start), periods.stored(end), *period)
 
 
+def _transact_or_conflict(actions: list[dict]) -> None:
+    """One transaction of a batch; a failed condition means another request changed the data meanwhile."""
+    try:
+        table.transact(actions)
+    except table.ConditionFailed as error:
+        raise ConcurrentModification() from error
+
+
 def contract_services(current_partner: str, service_type_id: str) -> list[table.Item]:
     """Every permission the partner has for one service type, across its contracts."""
     items = table.query_all(keys.partner_pk(current_partner), keys.CONTRACT_SERVICE_PREFIX)
@@ -129,10 +137,7 @@ def contract_service_add(current_partner: str, service_type_id: str | None, cont
             put = table.put_action(item)
             put["Put"]["ConditionExpression"] = "attribute_not_exists(PK)"
             actions.append(put)
-        try:
-            table.transact(actions)
-        except table.ConditionFailed as error:
-            raise ConcurrentModification() from error
+        _transact_or_conflict(actions)
     everything = sorted(existing + added, key=lambda item: (item["contract_service_start_date"], item["contract_id"]))
     return [contract_service_row(item) for item in everything]
 
@@ -150,8 +155,5 @@ def contract_service_delete(current_partner: str, service_type_id: str | None) -
             delete = table.delete_action(item["PK"], item["SK"])
             delete["Delete"]["ConditionExpression"] = "attribute_exists(PK)"
             actions.append(delete)
-        try:
-            table.transact(actions)
-        except table.ConditionFailed as error:
-            raise ConcurrentModification() from error
+        _transact_or_conflict(actions)
     return []
