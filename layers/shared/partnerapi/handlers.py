@@ -100,7 +100,7 @@ class IngestHandler(LazyHandler):
 
         get_settings()
         client("dynamodb")
-        client("s3")
+        # the S3 client waits for the first chat record: most batches carry calls only
         # a batch whose every record failed is reported like any other, not raised: a lone poison message
         # is then retried and parked in the DLQ without counting as a function error
         processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
