@@ -44,5 +44,10 @@ bench: $(VENV)/.installed
 	$(VENV)/bin/python bench/cold_start.py --write
 	$(VENV)/bin/python bench/router_latency.py --write
 
+.PHONY: faults
+# the long fault-injection run against the spec model (docs/performance.md, "Fault injection")
+faults: $(VENV)/.installed
+	$(VENV)/bin/python bench/fault_injection.py --ops $(or $(OPS),10000) --seed $(or $(SEED),20261202)
+
 clean:
 	rm -rf $(VENV) $(TOOLS) .aws-sam .pytest_cache

@@ -16,6 +16,7 @@ from partnerapi.data.clients import reset_clients
 from partnerapi.data.table import CallCounter
 from partnerapi_ops import REPO_ROOT
 from partnerapi_ops.emulation import create_resources, local_environment
+from partnerapi_ops.moto_dynamodb import patch_moto_dynamodb
 from partnerapi_ops.provisioning import load_fixture
 from partnerapi_ops.sandbox import DEMO_FIXTURE
 from support.sandbox import Sandbox, start_sandbox
@@ -30,6 +31,7 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
     reset_clients()
     with mock_aws():
+        patch_moto_dynamodb()  # the sandbox's emulation (emulation.MotoServer), so tests see what it serves
         create_resources()
         # agent passwords are sealed as on AWS: KMS data keys (moto), not the sandbox's key file
         monkeypatch.setenv("AGENT_PASSWORD_KEY_ARN", aws_client("kms").create_key(Description="agent passwords (tests)")["KeyMetadata"]["Arn"])

@@ -15,11 +15,22 @@ from typing import Any
 def target(data: str | None, demo_if_unset: bool = False) -> Iterator[str]:
     """Where a command acts: a local data file, the environment (AWS or AWS_ENDPOINT_URL), or,
     for `invoke` with neither, a fresh local emulation with the demo data."""
+    from partnerapi_ops.persistence import DataFileBusy, DataFileError
     from partnerapi_ops.sandbox import emulated_aws
 
     if data:
-        with emulated_aws(Path(data), seed_demo=False):
-            yield f"local data file {data}"
+        # the command's words without its options (a password must not reach the lock file)
+        command = " ".join(["partnerapi", *(word for word in sys.argv[1:3] if not word.startswith("-"))])
+        try:
+            # holds the file's lock while it runs: a sandbox on the same file would overwrite our writes, or we its
+            with emulated_aws(Path(data), seed_demo=False, holder={"command": command}):
+                yield f"local data file {data}"
+        except DataFileBusy as busy:
+            print(f"partnerapi: {busy.message(command)}", file=sys.stderr)
+            raise SystemExit(2) from None
+        except DataFileError as error:
+            print(f"partnerapi: {error}", file=sys.stderr)
+            raise SystemExit(2) from None
     elif os.environ.get("ENTITIES_TABLE"):
         yield "tables " + os.environ["ENTITIES_TABLE"] + " / " + os.environ.get("CREDENTIALS_TABLE", "?")
     elif demo_if_unset:
@@ -30,27 +41,64 @@ def target(data: str | None, demo_if_unset: bool = False) -> Iterator[str]:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    import uvicorn
+    import errno
+    import signal
+    from contextlib import nullcontext
+
     from partnerapi.groups import GROUP_OPERATIONS
 
     from partnerapi_ops.gateway import BASE_PATH, LocalGateway
-    from partnerapi_ops.sandbox import DEMO_CREDENTIALS, emulated_aws
+    from partnerapi_ops.persistence import DataFileBusy, DataFileError, flush_interval, flushing
+    from partnerapi_ops.sandbox import DEMO_CREDENTIALS, STOP_SIGNALS, emulated_aws, listen, operator_environment, serve
     from partnerapi_ops.server import create_app
 
     data = Path(args.data) if args.data else None
-    with emulated_aws(data, seed_demo=not args.no_demo) as endpoint:
-        url = f"http://{args.host}:{args.port}{BASE_PATH}"
-        print(f"PartnerAPI sandbox: {url}?wsdl", flush=True)
-        print("  groups: " + "  ".join(f"{url}/{group}?wsdl" for group in GROUP_OPERATIONS), flush=True)
-        if not (data and data.exists()) and not args.no_demo:
-            print("  credentials (HTTP Basic): " + "  ".join(f"{login}/{password}" for login, password in DEMO_CREDENTIALS), flush=True)
-        print(f"  emulated AWS (moto): AWS_ENDPOINT_URL={endpoint} ENTITIES_TABLE=EntitiesTable CREDENTIALS_TABLE=CredentialsTable", flush=True)
-        print(f"  agent passwords sealed with AGENT_PASSWORD_KEY_FILE={os.environ.get('AGENT_PASSWORD_KEY_FILE', '')}", flush=True)
-        print(f"  data: {'kept in ' + str(data) if data else 'in memory only (make serve DATA=file.json keeps it)'}", flush=True)
-        # Ctrl-C: requests still running get 5 s, then the data file is written regardless
-        uvicorn.run(create_app(LocalGateway()), host=args.host, port=args.port, log_level="warning", timeout_graceful_shutdown=5)
-        if data:
-            print(f"saving to {data}", flush=True)
+    try:
+        interval = flush_interval()
+    except ValueError as error:
+        print(f"partnerapi serve: {error}", file=sys.stderr)
+        return 2
+    try:
+        sock = listen(args.host, args.port)
+    except OSError as error:
+        hint = "; choose another with --port (make serve PORT=…)" if error.errno == errno.EADDRINUSE else ""
+        print(f"partnerapi serve: cannot listen on {args.host}:{args.port}: {error.strerror or error}{hint}", file=sys.stderr)
+        return 2
+
+    def interrupt(number: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    for number in STOP_SIGNALS:  # until the server runs, a signal stops the start-up without writing the data file
+        signal.signal(number, interrupt)
+    port = sock.getsockname()[1]
+    url = f"http://{args.host}:{port}{BASE_PATH}"
+    try:
+        with sock, emulated_aws(data, seed_demo=not args.no_demo, holder={"command": "serve", "port": port, "url": url}) as endpoint:
+            loaded = bool(data and data.exists())  # nobody else writes it: we hold its lock
+            with flushing(data, interval) if data else nullcontext() as flusher:
+                if flusher and not loaded:
+                    flusher.changed()  # the demo data (or nothing) becomes the file's first content
+                print(f"PartnerAPI sandbox: {url}?wsdl", flush=True)
+                print("  groups: " + "  ".join(f"{url}/{group}?wsdl" for group in GROUP_OPERATIONS), flush=True)
+                if not loaded and not args.no_demo:
+                    print("  credentials (HTTP Basic): " + "  ".join(f"{login}/{password}" for login, password in DEMO_CREDENTIALS), flush=True)
+                print(f"  emulated AWS (moto): {operator_environment(endpoint)}", flush=True)
+                print(f"  agent passwords sealed with AGENT_PASSWORD_KEY_FILE={os.environ.get('AGENT_PASSWORD_KEY_FILE', '')}", flush=True)
+                kept = f"saved to {data} {interval:g} s after each change and on exit" if data else "in memory only (make serve DATA=file.json keeps it)"
+                print(f"  data: {kept}", flush=True)
+                # SIGINT/SIGTERM/SIGHUP: requests still running get 5 s, then the data file is written
+                serve(create_app(LocalGateway()), sock)
+            if data:
+                print(f"saving to {data}", flush=True)
+    except DataFileBusy as busy:
+        print(f"partnerapi serve: {busy}", file=sys.stderr)
+        return 2
+    except DataFileError as error:
+        print(f"partnerapi serve: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("partnerapi serve: stopped during start-up", file=sys.stderr)
+        return 0
     return 0
 
 

@@ -55,6 +55,7 @@ class LocalFunctions:
         self._handlers: dict[str, Any] = {}
         self._locks: dict[str, threading.Lock] = {}
         self._guard = threading.Lock()
+        __import__("partnerapi_ops.faults").faults.install_from_environment()  # PARTNERAPI_SANDBOX_FAULTS (tests/e2e/test_exactly_once.py)
 
     def invoke(self, logical_id: str, event: dict[str, Any]) -> dict[str, Any]:
         with self._guard:

@@ -3,7 +3,26 @@
 import threading
 from typing import Any
 
+from partnerapi.settings import get_settings
+from partnerapi.soap.envelope import content_type_of, fault_document, request_too_large, version_of
+
 from partnerapi_ops.gateway import LocalGateway
+
+
+async def read_capped(request: Any, limit: int) -> bytes | None:
+    """The body, or None once it is known to exceed `limit`: from Content-Length before reading a
+    byte, else (chunked) as soon as the bytes read pass it. API Gateway refuses too, before any function."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        return None
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def create_app(gateway: LocalGateway) -> Any:
@@ -14,7 +33,14 @@ def create_app(gateway: LocalGateway) -> Any:
 
     @app.api_route("/{path:path}", methods=["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"])
     async def proxy(request: Request, path: str) -> Response:
-        body = await request.body()
+        limit = get_settings().max_request_bytes
+        body = await read_capped(request, limit)
+        if body is None:
+            # the rest of the body stays unread, so the connection cannot carry another request
+            version = version_of(request.headers.get("content-type", "")) or "1.1"
+            refusal = request_too_large(limit)
+            headers = {"Content-Type": content_type_of(version), "Cache-Control": "no-store", "Connection": "close"}
+            return Response(content=fault_document(version, refusal.faultcode, refusal.message), status_code=refusal.status, headers=headers)
         peer = request.client.host if request.client else "127.0.0.1"
         headers = dict(request.headers)
         headers.setdefault("x-forwarded-proto", request.url.scheme)

@@ -3,22 +3,34 @@
 Every answer must be a SOAP Fault the client can parse (Client for SOAP 1.1, Sender for SOAP 1.2),
 never a bare 500 or an HTML page; nothing a refused request carries may reach the data; no file
 an XML entity names may leak into an answer. Also: HTTP Basic is demanded for POST, not for ?wsdl.
+Bounded cost: bodies too costly to read (attributes, elements, text over the guard's caps) or that
+spyne would half-read (a second operation, processing instructions, XInclude) get their own Client
+fault; a header block marked mustUnderstand gets SOAP's MustUnderstand fault (HTTP 500); a body
+announced over the size cap is refused before it is sent.
 """
 
+import base64
+import http.client
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 import requests
 from lxml import etree
+from requests.structures import CaseInsensitiveDict
 from support.demo import DEMO_USER_IVAN
+from support.faults import code, fault_of
 from support.soap import SOAP11, SOAP12, TNS, envelope, post
 
 GROUP, SINGLE = "partners", ""
 URLS = [pytest.param(GROUP, id="group-url"), pytest.param(SINGLE, id="single-url")]
 CONTENT_TYPE = {"1.1": "text/xml; charset=utf-8", "1.2": "application/soap+xml; charset=utf-8"}
 ONE_MIB = 1024 * 1024
+WSSE = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"
+XINCLUDE = "http://www.w3.org/2001/XInclude"
 
 
 # ---------------------------------------------------------------------------------- helpers --
@@ -61,9 +73,45 @@ def user_add(inner_name: str = "Пётр", family: str = "Хостилов") -> 
     return f"<t:partner_user_name>{inner_name}</t:partner_user_name><t:partner_user_family_name>{family}</t:partner_user_family_name>"
 
 
-def raw_envelope(inner: str, version: str = "1.1", prolog: str = "") -> str:
+def raw_envelope(inner: str, version: str = "1.1", prolog: str = "", header: str = "") -> str:
     namespace = SOAP12 if version == "1.2" else SOAP11
-    return f"{prolog}<s:Envelope xmlns:s='{namespace}' xmlns:t='{TNS}'><s:Body>{inner}</s:Body></s:Envelope>"
+    head = f"<s:Header>{header}</s:Header>" if header else ""
+    return f"{prolog}<s:Envelope xmlns:s='{namespace}' xmlns:t='{TNS}'>{head}<s:Body>{inner}</s:Body></s:Envelope>"
+
+
+def fault_code(response: requests.Response) -> str:
+    """The fault code in SOAP 1.1 terms from either version: `Client.TooManyAttributes` (SOAP 1.2: Sender with
+    that subcode), `MustUnderstand`."""
+    version, qualified, _ = parse_fault(response)
+    namespace, _, local = qualified[1:].partition("}")
+    assert namespace == (SOAP11 if version == "1.1" else SOAP12), qualified
+    if version == "1.1":
+        return local
+    subcodes = [value.text.strip().rpartition(":")[2] for value in etree.fromstring(response.content).iterfind(f".//{{{SOAP12}}}Subcode/{{{SOAP12}}}Value")]
+    return ".".join([{"Sender": "Client", "Receiver": "Server"}.get(local, local), *subcodes])
+
+
+def attribute_bomb(count: int = 20_000) -> str:
+    """The attributes of issue 9's body: 20 000 on one element, which spyne reads in time quadratic in their number."""
+    return "".join(f" a{index}='1'" for index in range(count))
+
+
+def security_header(must_understand: str) -> str:
+    """A WS-Security header block with that mustUnderstand value (the service understands no header block)."""
+    return f"<w:Security xmlns:w='{WSSE}' s:mustUnderstand='{must_understand}'><w:UsernameToken><w:Username>demo</w:Username></w:UsernameToken></w:Security>"
+
+
+@dataclass
+class RawAnswer:
+    """The parts of a requests.Response that parse_fault reads, for answers read from a socket."""
+
+    status_code: int
+    content: bytes
+    headers: CaseInsensitiveDict
+
+    @property
+    def text(self) -> str:
+        return self.content.decode("utf-8", "replace")
 
 
 # Hostile bodies, each built for the SOAP version it is sent as. All must be refused before spyne.
@@ -174,6 +222,12 @@ REFUSED_ADDS = {
     "unclosed": lambda name: raw_envelope("<t:partner_user_add>" + user_add(name) + "<t:partner_user_father_name></t:partner_user_add>").encode(),
     "too-large": lambda name: raw_envelope("<t:partner_user_add>" + user_add(name) + f"<!-- {'x' * ONE_MIB} --></t:partner_user_add>").encode(),
     "soap12-envelope-as-text-xml": lambda name: raw_envelope("<t:partner_user_add>" + user_add(name) + "</t:partner_user_add>", "1.2").encode(),
+    "attribute-bomb": lambda name: raw_envelope(f"<t:partner_user_add{attribute_bomb()}>" + user_add(name) + "</t:partner_user_add>").encode(),
+    "second-operation": lambda name: raw_envelope("<t:partner_user_add>" + user_add(name) + "</t:partner_user_add><t:partner_read/>").encode(),
+    "processing-instruction": lambda name: raw_envelope("<t:partner_user_add>" + user_add(name, "Пи<?php echo 1 ?>") + "</t:partner_user_add>").encode(),
+    "xinclude-in-family-name": lambda name: raw_envelope(
+        "<t:partner_user_add>" + user_add(name, f"<xi:include xmlns:xi='{XINCLUDE}' href='file:///etc/hostname' parse='text'/>") + "</t:partner_user_add>"
+    ).encode(),
 }
 
 
@@ -294,3 +348,125 @@ def test_wsdl_needs_no_credentials(sandbox, where):
     assert root.tag == "{http://schemas.xmlsoap.org/wsdl/}definitions"
     locations = [element.get("location") for element in root.iter("{http://schemas.xmlsoap.org/wsdl/soap/}address", "{http://schemas.xmlsoap.org/wsdl/soap12/}address")]
     assert locations == [sandbox.url(where)] * 2
+
+
+# ------------------------------------------------------------------ bounded cost per request --
+
+
+# Bodies the guard refuses for what they would cost, or because spyne would silently drop a part
+CAPPED: dict[str, tuple[Callable[[str], bytes], str]] = {
+    "attribute-bomb": (lambda v: raw_envelope(f"<t:partner_read{attribute_bomb()}/>", v).encode(), "Client.TooManyAttributes"),
+    "namespace-declarations": (
+        lambda v: raw_envelope("<t:partner_read" + "".join(f" xmlns:n{index}='urn:n{index}'" for index in range(5_000)) + "/>", v).encode(),
+        "Client.TooManyAttributes",
+    ),
+    "element-flood": (lambda v: raw_envelope("<t:partner_read>" + "<t:partner_id/>" * 50_000 + "</t:partner_read>", v).encode(), "Client.TooManyElements"),
+    "huge-text": (lambda v: raw_envelope("<t:partner_read><t:partner_id>" + "x" * 900_000 + "</t:partner_id></t:partner_read>", v).encode(), "Client.TextTooLarge"),
+    "two-operations": (lambda v: raw_envelope("<t:partner_read/><t:region_read/>", v).encode(), "Client.MultipleOperations"),
+    "processing-instruction": (lambda v: raw_envelope("<t:partner_read/>", v, "<?xml version='1.0'?><?xml-stylesheet href='x.xsl'?>").encode(), "Client.ProcessingInstructionNotAllowed"),
+    "xinclude": (
+        lambda v: raw_envelope(f"<t:client_read><t:client_id><xi:include xmlns:xi='{XINCLUDE}' href='file:///etc/hostname' parse='text'/></t:client_id></t:client_read>", v).encode(),
+        "Client.XIncludeNotAllowed",
+    ),
+}
+
+
+@pytest.mark.parametrize("where", URLS)
+@pytest.mark.parametrize("version", ["1.1", "1.2"])
+@pytest.mark.parametrize("kind", list(CAPPED))
+def test_costly_or_ambiguous_body_gets_its_fault(sandbox, where, version, kind):
+    # Given a body the guard must refuse before spyne reads it
+    build, expected = CAPPED[kind]
+    # When it is posted with valid credentials
+    response = post(sandbox.url(where), build(version), version=version)
+    # Then the answer is that fault, in the request's SOAP version, with HTTP 400
+    assert (response.status_code, fault_code(response)) == (400, expected), response.text[:300]
+    assert_client_fault(response, version)
+
+
+@pytest.mark.parametrize("where", URLS)
+@pytest.mark.parametrize("version", ["1.1", "1.2"])
+def test_mandatory_header_block_gets_must_understand_fault_and_adds_no_employee(sandbox, employees, where, version):
+    # Given a partner_user_add with a WS-Security header block marked mustUnderstand (for the ultimate receiver)
+    before = employees()
+    name = f"Заголовок-{uuid.uuid4().hex[:8]}"
+    header = security_header("1" if version == "1.1" else "true")
+    body = raw_envelope("<t:partner_user_add>" + user_add(name) + "</t:partner_user_add>", version, header=header).encode()
+    # When it is posted
+    response = post(sandbox.url(where), body, version=version)
+    # Then it is SOAP's MustUnderstand fault, with HTTP 500 as both SOAP HTTP bindings want, naming the block
+    assert (response.status_code, fault_code(response)) == (500, "MustUnderstand"), response.text[:300]
+    assert f"{{{WSSE}}}Security" in parse_fault(response)[2]
+    if version == "1.2":
+        # SOAP 1.2 part 1, 5.4.8: the fault's Header names the block in an env:NotUnderstood element
+        not_understood = etree.fromstring(response.content).find(f"{{{SOAP12}}}Header/{{{SOAP12}}}NotUnderstood")
+        assert not_understood is not None, response.text[:400]
+        prefix, _, local = not_understood.get("qname").partition(":")
+        assert (not_understood.nsmap[prefix], local) == (WSSE, "Security")
+    # And no employee was added
+    assert name not in {user.partner_user_name for user in employees()}
+    assert len(employees()) == len(before)
+
+
+@pytest.mark.parametrize("version", ["1.1", "1.2"])
+def test_optional_header_block_is_ignored(sandbox, version):
+    # The control: the same block with mustUnderstand off is ignored, and the call is answered
+    header = security_header("0" if version == "1.1" else "false")
+    response = post(sandbox.url(GROUP), raw_envelope("<t:partner_read/>", version, header=header).encode(), version=version)
+    assert response.status_code == 200, response.text[:300]
+    assert b"partner_readResponse" in response.content
+
+
+@pytest.mark.parametrize("port", ["PartnerAPISoap", "PartnerAPISoap12"])
+def test_zeep_call_with_a_mandatory_header_gets_must_understand(soap_client, port):
+    # Given a zeep client that adds a header block with mustUnderstand set (as WS-Security plugins do)
+    namespace = SOAP11 if port == "PartnerAPISoap" else SOAP12
+    block = etree.Element(f"{{{WSSE}}}Security", {f"{{{namespace}}}mustUnderstand": "1"})
+    service = soap_client("demo", "demo", GROUP, port)
+    # When it calls an operation, Then it gets the MustUnderstand fault
+    assert code(fault_of(service.partner_read, _soapheaders=[block])) == "MustUnderstand"
+
+
+def post_announcing(sandbox, version: str, headers: dict[str, str], chunks: list[bytes] = ()) -> RawAnswer:
+    """A POST over a socket: the headers, then only `chunks` (chunked encoding, no last chunk); then the answer."""
+    connection = http.client.HTTPConnection("127.0.0.1", sandbox.port, timeout=20)
+    connection.putrequest("POST", urlsplit(sandbox.url(GROUP)).path)
+    credentials = base64.b64encode(b"demo:demo").decode()
+    for name, value in {"Content-Type": CONTENT_TYPE[version], "Authorization": f"Basic {credentials}", **headers}.items():
+        connection.putheader(name, value)
+    connection.endheaders()
+    for chunk in chunks:
+        connection.send(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+    # a server that waited for the rest of the body would never answer: the timeout fails the test
+    response = connection.getresponse()
+    answer = RawAnswer(response.status, response.read(), CaseInsensitiveDict(response.getheaders()))
+    connection.close()
+    return answer
+
+
+@pytest.mark.parametrize("version", ["1.1", "1.2"])
+def test_body_announced_over_the_cap_is_refused_before_it_is_sent(sandbox, version):
+    # Given a request whose Content-Length announces 2 MiB, of which not a byte is sent
+    response = post_announcing(sandbox, version, {"Content-Length": str(2 * ONE_MIB)})
+    # Then the 413 fault comes back anyway, in the request's version, with the guard's message
+    assert (response.status_code, fault_code(response)) == (413, "Client.RequestTooLarge")
+    assert str(ONE_MIB) in parse_fault(response)[2]
+    # And the server will not read the rest as the next request
+    assert response.headers.get("connection") == "close"
+
+
+def test_chunked_body_is_cut_off_past_the_cap(sandbox):
+    # Given a chunked body without Content-Length that has just passed the cap (and would go on)
+    chunks = [b"<" * (64 * 1024)] * 16 + [b"<"]
+    response = post_announcing(sandbox, "1.1", {"Transfer-Encoding": "chunked"}, chunks)
+    # Then the server stops reading and answers 413
+    assert (response.status_code, fault_code(response)) == (413, "Client.RequestTooLarge")
+
+
+def test_chunked_body_at_the_cap_reaches_the_guard(sandbox):
+    # The control: a chunked body of exactly the cap is read whole and judged by the guard (its comment is too long)
+    envelope_bytes = raw_envelope("<t:partner_read/><!---->").encode()
+    body = envelope_bytes.replace(b"<!---->", b"<!--" + b"x" * (ONE_MIB - len(envelope_bytes)) + b"-->")
+    assert len(body) == ONE_MIB
+    response = requests.post(sandbox.url(GROUP), data=iter([body[:ONE_MIB // 2], body[ONE_MIB // 2 :]]), auth=("demo", "demo"), headers={"Content-Type": CONTENT_TYPE["1.1"]}, timeout=30)
+    assert (response.status_code, fault_code(response)) == (400, "Client.TextTooLarge")

@@ -40,6 +40,9 @@ PASSWORD_KEY_USER = "AgentsFunction"
 STATISTICS = "StatisticsFunction"
 INGEST = "IngestFunction"
 QUEUE, DEAD_LETTER_QUEUE = "StatisticsQueue", "StatisticsDeadLetterQueue"
+# Groups with write operations keep Idempotency-Key records (Powertools idempotency) in their own table.
+IDEMPOTENCY_TABLE = "IdempotencyTable"
+WRITE_GROUPS = {"PartnersFunction", "ClientsFunction", "AgentsFunction", "ServicesFunction"}
 # Managed policies SAM attaches by itself (logs + Tracing: Active).
 SAM_MANAGED_POLICIES = {
     "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole",
@@ -243,7 +246,13 @@ def test_group_functions_touch_only_entities_table(template: dict[str, Any]) -> 
             if name == STATISTICS and kind == "Statement":
                 continue  # its read of the chat bucket, checked by test_statistics_pipeline_least_privilege
             assert kind in GROUP_POLICY_TEMPLATES, f"{name}: unexpected policy {kind}"
+            if args == {"TableName": {"Ref": IDEMPOTENCY_TABLE}}:
+                assert name in WRITE_GROUPS and kind == "DynamoDBCrudPolicy", f"{name}: only write groups keep idempotency records"
+                continue
             assert args == {"TableName": {"Ref": "EntitiesTable"}}, f"{name}: {kind} not scoped to EntitiesTable"
+    for name in WRITE_GROUPS:
+        policies = template["Resources"][name]["Properties"]["Policies"]
+        assert {"DynamoDBCrudPolicy": {"TableName": {"Ref": IDEMPOTENCY_TABLE}}} in policies, f"{name}: Idempotency-Key needs its table"
     reference = template["Resources"]["ReferenceFunction"]["Properties"]["Policies"]
     assert reference == [{"DynamoDBReadPolicy": {"TableName": {"Ref": "EntitiesTable"}}}], "reference only reads"
 
@@ -383,7 +392,9 @@ def test_translated_roles_least_privilege(translated: dict[str, Any], template: 
     resources = translated["Resources"]
     allowed = {name: {"EntitiesTable"} for name in _group_functions(template)}
     allowed[ROUTER] = set(_group_functions(template))
-    allowed[PASSWORD_KEY_USER] = {"EntitiesTable", PASSWORD_KEY}
+    for name in WRITE_GROUPS:
+        allowed[name] = {"EntitiesTable", IDEMPOTENCY_TABLE}
+    allowed[PASSWORD_KEY_USER] = {"EntitiesTable", IDEMPOTENCY_TABLE, PASSWORD_KEY}
     allowed[STATISTICS] = {"EntitiesTable", "ChatHistoryBucket"}
     allowed[INGEST] = {"EntitiesTable", "ChatHistoryBucket", QUEUE}
     allowed[AUTHORIZER] = {"CredentialsTable"}
@@ -440,7 +451,12 @@ def test_gateway_responses(template: dict[str, Any]) -> None:
 # ------------------------------------------------------ storage resources --
 def test_tables_are_protected_and_literal(template: dict[str, Any]) -> None:
     tables = _resources(template, "AWS::DynamoDB::Table")
-    assert set(tables) == {"EntitiesTable", "CredentialsTable"}
+    assert set(tables) == {"EntitiesTable", "CredentialsTable", IDEMPOTENCY_TABLE}
+    # idempotency records are disposable (24 h), expire by TTL on Powertools' attribute, keyed as Powertools keys them
+    idempotency = tables.pop(IDEMPOTENCY_TABLE)["Properties"]
+    assert idempotency["TimeToLiveSpecification"] == {"AttributeName": "expiration", "Enabled": True}
+    assert idempotency["KeySchema"] == [{"AttributeName": "id", "KeyType": "HASH"}]
+    assert idempotency["BillingMode"] == "PAY_PER_REQUEST" and idempotency["SSESpecification"]["SSEEnabled"] is True
     keys = {
         "EntitiesTable": [{"AttributeName": "PK", "KeyType": "HASH"}, {"AttributeName": "SK", "KeyType": "RANGE"}],
         "CredentialsTable": [{"AttributeName": "login", "KeyType": "HASH"}],

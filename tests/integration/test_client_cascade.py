@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import moto.dynamodb.models as moto_dynamodb
 import pytest
 from moto.dynamodb.models.table import Table
-from partnerapi.data import keys, table
+from partnerapi.data import keys, table, writes
 from partnerapi.data.clients import client as aws_client
 from partnerapi.data.table import CallCounter
 from partnerapi.errors import StorageUnavailable
@@ -139,8 +139,8 @@ def stored_client(partner_id: str, client_id: str) -> table.Item:
 
 
 def without_marks(items: dict[table.Key, table.Item]) -> dict[table.Key, table.Item]:
-    """The items with the attribute the cascade sets taken out: what the cascade must leave alone."""
-    return {key: {name: value for name, value in item.items() if name != DONE[item["kind"]][0]} for key, item in items.items()}
+    """The items with the attribute the cascade sets (and the write's stamp) taken out: what the cascade must leave alone."""
+    return {key: {name: value for name, value in item.items() if name not in (DONE[item["kind"]][0], writes.STAMP)} for key, item in items.items()}
 
 
 def snapshot(seeded: SeededClient) -> dict:

@@ -38,6 +38,11 @@ class Sandbox:
         """Environment for `partnerapi …` commands acting on this sandbox's emulated AWS."""
         return {**os.environ, **local_environment(self.moto_endpoint)}
 
+    def send(self, number: int, timeout: float = 30) -> int:
+        """Sends a signal and waits for the process to end; its exit code (-N: killed by signal N)."""
+        self.process.send_signal(number)
+        return self.process.wait(timeout)
+
     def stop(self) -> int:
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGINT)
@@ -49,7 +54,7 @@ class Sandbox:
         return self.process.returncode
 
 
-def start_sandbox(*extra: str, port: int | None = None) -> Sandbox:
+def start_sandbox(*extra: str, port: int | None = None, env: dict[str, str] | None = None) -> Sandbox:
     port = port or free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "partnerapi_ops.cli", "serve", "--port", str(port), *extra],
@@ -57,7 +62,7 @@ def start_sandbox(*extra: str, port: int | None = None) -> Sandbox:
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
-        env={**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO_ROOT / "layers" / "shared"), str(REPO_ROOT / "infra")])},
+        env={**os.environ, **(env or {}), "PYTHONPATH": os.pathsep.join([str(REPO_ROOT / "layers" / "shared"), str(REPO_ROOT / "infra")])},
     )
     output: list[str] = []
     banner_done = threading.Event()
@@ -77,7 +82,7 @@ def start_sandbox(*extra: str, port: int | None = None) -> Sandbox:
         raise RuntimeError("sandbox did not start:\n" + "".join(output))
     endpoint = next((match.group(1) for line in output if (match := re.search(r"AWS_ENDPOINT_URL=(\S+)", line))), "")
     sandbox = Sandbox(process, port, endpoint, output)
-    # the banner precedes uvicorn's bind: wait until the port answers
+    # wait until the port answers (it listens before the banner; the check costs nothing)
     while time.monotonic() < deadline:
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=0.2):

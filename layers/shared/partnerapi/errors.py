@@ -213,3 +213,11 @@ class SecretUnavailable(InternalError):
     """A stored agent password cannot be sealed or opened (key service down, wrong or missing key)."""
 
     faultcode = "Server.SecretUnavailable"
+
+
+class OutcomeUnknown(InternalError):
+    """A write whose outcome cannot be known (an attempt may have been applied and then overwritten by
+    another request): answered with a retryable `Server` fault, never with a guessed `Client` fault.
+    Repeating the request with the same Idempotency-Key completes it exactly once."""
+
+    faultcode = "Server.OutcomeUnknown"

@@ -87,3 +87,11 @@ GROUP_OPERATIONS: dict[str, tuple[str, ...]] = {
 }
 
 OPERATION_GROUP: dict[str, str] = {operation: group for group, operations in GROUP_OPERATIONS.items() for operation in operations}
+
+# Operations that change something (stored data, or a mail sent): the Idempotency-Key header applies to these.
+WRITE_OPERATIONS: frozenset[str] = frozenset(
+    operation
+    for operations in GROUP_OPERATIONS.values()
+    for operation in operations
+    if operation.endswith(("_add", "_add_its", "_add_advanced", "_edit", "_edit_its", "_edit_advanced", "_delete", "_stop", "_set_birthday", "_notify"))
+)

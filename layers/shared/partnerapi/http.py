@@ -16,6 +16,8 @@ class HttpRequest:
     public_url: str = ""  # the URL the client reached, stage prefix included, no query
     partner_id: str | None = None  # set by the authorizer
     request_id: str = ""
+    # API Gateway's id of the HTTP request: the same when the router invokes a group function again
+    gateway_request_id: str = ""
 
     @property
     def content_type(self) -> str:
@@ -27,6 +29,8 @@ class HttpResponse:
     status: int
     body: bytes
     headers: dict[str, str] = field(default_factory=dict)
+    # a `Server` fault: the caller may retry, and an Idempotency-Key does not keep this answer
+    server_fault: bool = False
 
 
 def public_url(headers: dict[str, str], path: str, stage: str | None) -> str:
@@ -53,6 +57,7 @@ def request_from_event(event: dict[str, Any], request_id: str = "") -> HttpReque
         public_url=public_url(headers, path, context.get("stage")),
         partner_id=authorizer.get("partner_id"),
         request_id=request_id or context.get("requestId") or str(uuid.uuid4()),
+        gateway_request_id=context.get("requestId") or "",
     )
 
 

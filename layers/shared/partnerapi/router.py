@@ -49,8 +49,8 @@ def _combined_endpoint() -> Any:
     return SoapEndpoint.for_all()
 
 
-def _fault(version: str, code: str, message: str, status: int) -> dict[str, Any]:
-    return response_to_event(HttpResponse(status, fault_document(version, code, message), {"Content-Type": content_type_of(version)}))
+def _fault(version: str, code: str, message: str, status: int, not_understood: tuple[tuple[str, str], ...] = ()) -> dict[str, Any]:
+    return response_to_event(HttpResponse(status, fault_document(version, code, message, not_understood), {"Content-Type": content_type_of(version)}))
 
 
 def route(event: dict[str, Any], context: Any) -> dict[str, Any]:
@@ -61,7 +61,7 @@ def route(event: dict[str, Any], context: Any) -> dict[str, Any]:
         soap = inspect(request.body, request.content_type, get_settings().max_request_bytes)
     except HostileInput as refusal:
         version = version_of(request.content_type) or "1.1"
-        return _fault(version, refusal.faultcode, refusal.message, refusal.status)
+        return _fault(version, refusal.faultcode, refusal.message, refusal.status, refusal.not_understood)
     group = OPERATION_GROUP.get(soap.operation) or OPERATION_GROUP.get(soap_action(request.headers) or "")
     function_name = group_function(group) if group else None
     if group is None or function_name is None:

@@ -19,6 +19,8 @@ class Settings:
     entities_table: str = ""
     credentials_table: str = ""
     chat_history_bucket: str = ""
+    # Powertools' idempotency records of the Idempotency-Key header (partnerapi/idempotency.py)
+    idempotency_table: str = ""
     aws_endpoint_url: str | None = None
     # SOAP request bodies above this size are refused before parsing.
     max_request_bytes: int = 1024 * 1024
@@ -33,7 +35,7 @@ class Settings:
     smtp_ca_file: str = ""
 
     def __post_init__(self) -> None:
-        for name, maximum in (("entities_table", 255), ("credentials_table", 255), ("chat_history_bucket", 63)):
+        for name, maximum in (("entities_table", 255), ("credentials_table", 255), ("idempotency_table", 255), ("chat_history_bucket", 63)):
             if len(getattr(self, name)) > maximum:
                 raise SettingsError(f"{ENVIRONMENT_NAMES[name]} is longer than {maximum} characters")
         if not 4096 <= self.max_request_bytes <= 10 * 1024 * 1024:
@@ -50,6 +52,7 @@ ENVIRONMENT_NAMES = {
     "entities_table": "ENTITIES_TABLE",
     "credentials_table": "CREDENTIALS_TABLE",
     "chat_history_bucket": "CHAT_HISTORY_BUCKET",
+    "idempotency_table": "IDEMPOTENCY_TABLE",
     "aws_endpoint_url": "AWS_ENDPOINT_URL",
     "max_request_bytes": "MAX_REQUEST_BYTES",
     "agent_password_key_arn": "AGENT_PASSWORD_KEY_ARN",

@@ -148,6 +148,12 @@ def contract_service_sk(contract_id: str, service_type_id: str = "") -> str:
     return f"{CONTRACT_SERVICE_PREFIX}{contract_id}#{service_type_id}"
 
 
+# The last contract_service_delete of a type, kept so a re-executed delete knows it already ran
+# (the permissions it removed leave nothing else behind). Outside CONTRACT_SERVICE_PREFIX: not a permission.
+def contract_service_removal_sk(service_type_id: str) -> str:
+    return f"CSREMOVED#{service_type_id}"
+
+
 def service_sk(service_id: str) -> str:
     return f"{SERVICE_PREFIX}{service_id}"
 

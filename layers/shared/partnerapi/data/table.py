@@ -5,14 +5,17 @@ exceptions here and nowhere else. Every list read follows `LastEvaluatedKey` to 
 every batch read retries `UnprocessedKeys`.
 """
 
+import json
 import time
 from collections.abc import Iterable, Iterator
 from typing import Any, ClassVar
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import ClientError, HTTPClientError
+from botocore.exceptions import ConnectionError as TransportError
 
-from partnerapi.data.clients import client
-from partnerapi.errors import InternalError, StorageUnavailable
+from partnerapi.data import writes
+from partnerapi.data.clients import attempts, client
+from partnerapi.errors import InternalError, OutcomeUnknown, StorageUnavailable
 from partnerapi.settings import get_settings
 
 Item = dict[str, Any]
@@ -28,16 +31,19 @@ _THROTTLING_CODES = frozenset(
         "TransactionConflictException",
     }
 )
+_WRITE_OPERATIONS = frozenset({"put_item", "update_item", "delete_item", "transact_write_items", "batch_write_item"})
 _BATCH_GET_LIMIT = 100
 _TRANSACTION_LIMIT = 100
 
 
 class ConditionFailed(Exception):
-    """A conditional write (or a condition in a transaction) did not hold."""
+    """A conditional write (or a condition in a transaction) did not hold. `item` is the item as it
+    stood when a single-item write's condition failed (ReturnValuesOnConditionCheckFailure)."""
 
-    def __init__(self, reasons: list[str] | None = None):
+    def __init__(self, reasons: list[str] | None = None, item: dict[str, Any] | None = None):
         super().__init__("condition failed")
         self.reasons = reasons or []
+        self.item = item
 
 
 class CallCounter:
@@ -93,12 +99,17 @@ def key_of(pk: str, sk: str) -> dict[str, Any]:
 
 def _call(operation: str, **kwargs: Any) -> dict[str, Any]:
     CallCounter.add(operation)
+    attempts.ambiguous = False
     try:
         return getattr(client("dynamodb"), operation)(**kwargs)
     except ClientError as error:
         code = error.response.get("Error", {}).get("Code", "")
         if code == "ConditionalCheckFailedException":
-            raise ConditionFailed() from error
+            old = error.response.get("Item")
+            raise ConditionFailed(item=from_item(old) if old else None) from error
+        if code in ("IdempotentParameterMismatchException", "TransactionInProgressException"):
+            # the same request token with other parameters, or its first attempt still running
+            raise OutcomeUnknown(f"DynamoDB {operation}: {code}") from error
         if code == "TransactionCanceledException":
             reasons = [reason.get("Code", "None") for reason in error.response.get("CancellationReasons", [])]
             if "ConditionalCheckFailed" in reasons:
@@ -107,6 +118,11 @@ def _call(operation: str, **kwargs: Any) -> dict[str, Any]:
         if code in _THROTTLING_CODES:
             raise StorageUnavailable(f"DynamoDB {operation}: {code}") from error
         raise
+    except (TransportError, HTTPClientError) as error:
+        # every attempt timed out or lost its connection: retryable, and for a write of unknown outcome
+        if operation in _WRITE_OPERATIONS and attempts.ambiguous:
+            raise OutcomeUnknown(f"DynamoDB {operation}: {type(error).__name__}") from error
+        raise StorageUnavailable(f"DynamoDB {operation}: {type(error).__name__}") from error
 
 
 def table_name() -> str:
@@ -199,13 +215,49 @@ def query_range_pages(pk: str, low: str, high: str, filters: dict[str | tuple[st
         kwargs["ExclusiveStartKey"] = last
 
 
+_STAMP_NAME, _STAMP_VALUE = "#written_by", ":written_by"
+
+
+def _token_of(request: Any) -> str:
+    """The write's token, derived from its parameters (see writes.token)."""
+    return writes.token(json.dumps(request, sort_keys=True, ensure_ascii=False, default=str))
+_NOT_OURS = f"(attribute_not_exists({_STAMP_NAME}) OR {_STAMP_NAME} <> {_STAMP_VALUE})"
+
+
+def _guarded(condition: str) -> str:
+    """The condition, and "not already written by this very write": a retry of a write whose first
+    attempt committed fails here instead of applying twice (a toggle would flip back)."""
+    return f"({condition}) AND {_NOT_OURS}"
+
+
+def _conditional_write(operation: str, token: str, kwargs: dict[str, Any]) -> tuple[dict[str, Any] | None, Item | None]:
+    """Runs a stamped conditional single-item write. Returns (response, None) when it was applied now,
+    or (None, item) when an earlier attempt of the same write had already applied it (the item is the
+    state that write left). A condition that fails for another reason raises ConditionFailed, or
+    OutcomeUnknown when an earlier attempt may have been applied and then overwritten by someone else."""
+    kwargs["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
+    try:
+        return _call(operation, **kwargs), None
+    except ConditionFailed as failure:
+        if failure.item is not None and failure.item.get(writes.STAMP) == token:
+            return None, failure.item
+        if attempts.ambiguous:
+            raise OutcomeUnknown(f"DynamoDB {operation}: condition failed after an attempt with unknown outcome") from failure
+        raise
+
+
 def put(item: Item, condition: str | None = None, values: Item | None = None) -> None:
-    kwargs: dict[str, Any] = {"TableName": table_name(), "Item": to_item(item)}
-    if condition:
-        kwargs["ConditionExpression"] = condition
-    if values:
-        kwargs["ExpressionAttributeValues"] = to_item(values)
-    _call("put_item", **kwargs)
+    """Puts an item, under a condition if given. Exactly-once under retries (see `_conditional_write`);
+    without a condition a put is idempotent anyway."""
+    token = _token_of(["put", item, condition, values])
+    kwargs: dict[str, Any] = {"TableName": table_name(), "Item": to_item({**item, writes.STAMP: token})}
+    if condition is None:
+        _call("put_item", **kwargs)
+        return
+    kwargs["ConditionExpression"] = _guarded(condition)
+    kwargs["ExpressionAttributeNames"] = {_STAMP_NAME: writes.STAMP}
+    kwargs["ExpressionAttributeValues"] = to_item({**(values or {}), _STAMP_VALUE: token})
+    _conditional_write("put_item", token, kwargs)
 
 
 def _update_arguments(pk: str, sk: str, changes: Item, condition: str, condition_values: Item | None) -> dict[str, Any]:
@@ -228,24 +280,31 @@ def _update_arguments(pk: str, sk: str, changes: Item, condition: str, condition
 
 
 def update(pk: str, sk: str, changes: Item, condition: str = "attribute_exists(PK)", condition_values: Item | None = None) -> Item:
-    """SETs (or REMOVEs, for None) the given attributes under a condition; returns the new item."""
-    response = _call("update_item", ReturnValues="ALL_NEW", **_update_arguments(pk, sk, changes, condition, condition_values))
-    return from_item(response["Attributes"])
+    """SETs (or REMOVEs, for None) the given attributes under a condition; returns the new item.
+    Exactly-once under retries: a toggle's condition never lets one request flip twice."""
+    token = _token_of(["update", pk, sk, changes, condition, condition_values])
+    kwargs = _update_arguments(pk, sk, {**changes, writes.STAMP: token}, _guarded(condition), {**(condition_values or {}), _STAMP_VALUE: token})
+    kwargs["ExpressionAttributeNames"][_STAMP_NAME] = writes.STAMP
+    response, already = _conditional_write("update_item", token, {**kwargs, "ReturnValues": "ALL_NEW"})
+    return already if response is None else from_item(response["Attributes"])
 
 
 def increment(pk: str, sk: str, attribute: str, kind: str) -> int:
     """Atomically adds 1 to a counter (creating it at 1) and returns the new value: concurrent callers
-    never see the same value (UpdateItem ADD is serialized by DynamoDB per item)."""
-    response = _call(
-        "update_item",
-        TableName=table_name(),
-        Key=key_of(pk, sk),
-        UpdateExpression="ADD #counter :one SET #kind = :kind",
-        ExpressionAttributeNames={"#counter": attribute, "#kind": "kind"},
-        ExpressionAttributeValues={":one": {"N": "1"}, ":kind": {"S": kind}},
-        ReturnValues="UPDATED_NEW",
-    )
-    return int(response["Attributes"][attribute]["N"])
+    never see the same value (updates are serialized by DynamoDB per item). The item remembers the
+    last increment's token and value, so a retried increment returns its value instead of adding again."""
+    token = _token_of(["increment", pk, sk, attribute])
+    kwargs = {
+        "TableName": table_name(),
+        "Key": key_of(pk, sk),
+        "UpdateExpression": "SET #counter = if_not_exists(#counter, :zero) + :one, #last = if_not_exists(#counter, :zero) + :one, #kind = :kind, #written_by = :written_by",
+        "ConditionExpression": _NOT_OURS,
+        "ExpressionAttributeNames": {"#counter": attribute, "#last": f"{attribute}_last", "#kind": "kind", _STAMP_NAME: writes.STAMP},
+        "ExpressionAttributeValues": {":zero": {"N": "0"}, ":one": {"N": "1"}, ":kind": {"S": kind}, _STAMP_VALUE: {"S": token}},
+        "ReturnValues": "ALL_NEW",
+    }
+    response, already = _conditional_write("update_item", token, kwargs)
+    return int(already[f"{attribute}_last"]) if response is None else int(response["Attributes"][attribute]["N"])
 
 
 def update_action(pk: str, sk: str, changes: Item, condition: str = "attribute_exists(PK)", condition_values: Item | None = None) -> dict[str, Any]:
@@ -272,8 +331,30 @@ def delete_action(pk: str, sk: str) -> dict[str, Any]:
     return {"Delete": {"TableName": table_name(), "Key": key_of(pk, sk)}}
 
 
+def _stamped(action: dict[str, Any], token: str) -> dict[str, Any]:
+    """A Put or Update action that also records the transaction's token on its item."""
+    if "Put" in action:
+        return {"Put": {**action["Put"], "Item": {**action["Put"]["Item"], writes.STAMP: {"S": token}}}}
+    if "Update" in action:
+        update = action["Update"]
+        expression = update["UpdateExpression"]
+        stamp = f"{_STAMP_NAME} = {_STAMP_VALUE}"
+        expression = f"SET {stamp}, {expression[4:]}" if expression.startswith("SET ") else f"SET {stamp} {expression}"
+        return {
+            "Update": {
+                **update,
+                "UpdateExpression": expression,
+                "ExpressionAttributeNames": {**update.get("ExpressionAttributeNames", {}), _STAMP_NAME: writes.STAMP},
+                "ExpressionAttributeValues": {**update.get("ExpressionAttributeValues", {}), _STAMP_VALUE: {"S": token}},
+            }
+        }
+    return action
+
+
 def transact(actions: list[dict[str, Any]]) -> None:
-    """All-or-nothing write of up to 100 actions (DynamoDB's TransactWriteItems limit)."""
+    """All-or-nothing write of up to 100 actions (DynamoDB's TransactWriteItems limit). The
+    ClientRequestToken makes a retry of a transaction that committed succeed without applying twice."""
     if len(actions) > _TRANSACTION_LIMIT:
         raise ValueError(f"a transaction takes at most {_TRANSACTION_LIMIT} actions, got {len(actions)}")
-    _call("transact_write_items", TransactItems=actions)
+    token = _token_of(["transact", actions])
+    _call("transact_write_items", TransactItems=[_stamped(action, token) for action in actions], ClientRequestToken=token)

@@ -12,11 +12,10 @@ or of one of its clients (agent user). One implementation for both kinds, as in 
 """
 
 import secrets as random
-import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from partnerapi.data import keys, secrets, table
+from partnerapi.data import keys, secrets, table, writes
 from partnerapi.errors import AgentTransferNotAllowed, ClientDeleted, ConcurrentModification, InvalidParameter, ReferenceNotFound, UserDeleted
 from partnerapi.logic.references import resolve
 from partnerapi.logic.values import blank_to_none, parse_flag, require
@@ -234,6 +233,13 @@ def agent_user_read(current_partner: str, agent_user_id: str | None, client_id: 
 # --- adding ---------------------------------------------------------------------------------------------
 
 
+def _added_by_this_request(kind: AgentKind, current_partner: str, agent_id: str) -> list[Row] | None:
+    """The answer of this very request's earlier execution, if it already stored the agent: a
+    re-executed add must neither take another number nor seal the password again."""
+    existing = table.get(keys.partner_pk(current_partner), kind.sk(agent_id))
+    return rows(kind, [existing]) if writes.by_this_request(existing) else None
+
+
 def _put_new(item: table.Item) -> dict:
     put = table.put_action(item)
     put["Put"]["ConditionExpression"] = "attribute_not_exists(PK)"
@@ -245,7 +251,9 @@ def agent_partner_add(current_partner: str, agent_partner_password: str | None, 
     password = password_or_generated(agent_partner_password, PARTNER_AGENTS.password_field)
     user = resolve(current_partner, {"partner_user_id": partner_user_id})["partner_user_id"]
     _check_user_live(PARTNER_AGENTS, user)
-    agent_id = str(uuid.uuid4())
+    agent_id = writes.new_id()
+    if (earlier := _added_by_this_request(PARTNER_AGENTS, current_partner, agent_id)) is not None:
+        return earlier
     item = new_item(PARTNER_AGENTS, current_partner, agent_id, allocate_number(), password, current_partner, user["partner_user_id"])
     try:
         table.transact([_live_user(PARTNER_AGENTS, user), _put_new(item)])
@@ -263,7 +271,9 @@ def agent_user_add(current_partner: str, agent_user_password: str | None, client
     if _client_is_deleted(current_partner, client_id):
         raise ClientDeleted(client_id, "добавить агент его сотруднику")
     _check_user_live(USER_AGENTS, user)
-    agent_id = str(uuid.uuid4())
+    agent_id = writes.new_id()
+    if (earlier := _added_by_this_request(USER_AGENTS, current_partner, agent_id)) is not None:
+        return earlier
     item = new_item(USER_AGENTS, current_partner, agent_id, allocate_number(), password, client_id, user["client_user_id"])
     try:
         table.transact([_live_client(current_partner, client_id), _live_user(USER_AGENTS, user), _put_new(item)])
@@ -285,6 +295,8 @@ def _edit(kind: AgentKind, current_partner: str, agent_id: str | None, password:
     new_password = None if password is None else password_or_generated(password, kind.password_field)
     refs = resolve(current_partner, {kind.id_field: agent_id, kind.user_field: user_id})
     agent, user = refs[kind.id_field], refs[kind.user_field]
+    if writes.by_this_request(agent):  # this request changed it already (its password sealed anew): answer as it did
+        return rows(kind, [agent])
     changes: table.Item = {}
     actions = []
     if user is not None and user[kind.user_field] != agent[kind.user_field]:
@@ -335,6 +347,8 @@ def _toggle(kind: AgentKind, current_partner: str, agent_id: str | None) -> list
     employee or, for a user agent, its client is deleted."""
     require(agent_id, f"Не указан удаляемый агент ({kind.id_field})")
     agent = resolve(current_partner, {kind.id_field: agent_id})[kind.id_field]
+    if writes.by_this_request(agent):  # this request toggled it already: answer as it did
+        return rows(kind, [agent]) if agent.get(kind.activity_field) else []
     for _ in range(_TOGGLE_ATTEMPTS):
         active = bool(agent.get(kind.activity_field))
         flip = table.update_action(agent["PK"], agent["SK"], {kind.activity_field: not active}, f"{kind.activity_field} = :seen", {":seen": active})

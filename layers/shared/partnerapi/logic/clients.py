@@ -1,8 +1,7 @@
 """The clients group: clients with their ITS data, their contacts and their employees."""
 
-import uuid
 
-from partnerapi.data import keys, table
+from partnerapi.data import keys, table, writes
 from partnerapi.errors import ClientDeleted, ConcurrentModification, InvalidParameter, MissingParameter, ReferenceNotFound, RegionNotAvailable
 from partnerapi.logic import employees, its
 from partnerapi.logic.contacts import CONTACT_CODE_CLIENT, CONTACT_CODE_USER, CONTACT_VIEW_LENGTH, check_contact_type
@@ -110,13 +109,13 @@ def client_add(
     reg_number = _reg_number(client_reg_num) or None
     pay_method = _pay_method(pay_method_type_id)
     region = resolve(current_partner, {"region_id": region_id})["region_id"]
-    client_id = str(uuid.uuid4())
+    client_id = writes.new_id()
     item = {
         "PK": keys.partner_pk(current_partner),
         "SK": keys.client_sk(client_id),
         "kind": "client",
         "client_id": client_id,
-        "client_new_id": str(uuid.uuid4()),
+        "client_new_id": writes.new_id(),
         "partner_id": current_partner,
         "client_name": cut(client_name, NAME_LENGTH),
         "client_full_name": cut(client_full_name or "", FULL_NAME_LENGTH),
@@ -212,6 +211,8 @@ def client_delete(current_partner: str, client_id: str | None) -> list[Row]:
     require(client_id, "Не указан удаляемый клиент (client_id)")
     client = resolve(current_partner, {"client_id": client_id})["client_id"]
     pk, sk = client["PK"], client["SK"]
+    if writes.by_this_request(client) and not client.get("cascade_pending"):
+        return [client_row(client)]  # this request deleted or restored it already: answer as it did
     if client.get("client_del") and not client.get("cascade_pending"):
         try:
             restored = table.update(pk, sk, {"client_del": False}, condition="client_del = :true AND attribute_not_exists(cascade_pending)", condition_values={":true": True})

@@ -6,10 +6,10 @@ A competence is stopped, not deleted: it disappears from reads, and its agent ma
 again. At most one live competence per agent and line (a marker item written in the same transaction).
 """
 
-import uuid
 
-from partnerapi.data import keys, table
+from partnerapi.data import keys, table, writes
 from partnerapi.errors import CompetenceStopped, DuplicateCompetence, InvalidParameter, MissingParameter, ReferenceNotFound, ServiceTypeDeleted
+from partnerapi.logic import service_types
 from partnerapi.logic.references import Kind, resolve
 from partnerapi.logic.values import blank_to_none, require
 
@@ -84,11 +84,11 @@ def competence_add(current_partner: str, agent_partner_id: str | None, service_t
     if len(agents) > 1:
         raise InvalidParameter("agent_partner_id и agent_id указывают на разных агентов: укажите одного")
     (agent,) = agents.values()
-    service_type = refs["service_type_id"]
-    type_id = service_type_id_of(service_type)
-    if service_type.get("service_type_del"):
-        raise ServiceTypeDeleted(type_id)
-    competence_id = str(uuid.uuid4())
+    reference = refs["service_type_id"]
+    # a vendor's line counts as deleted when its owner deleted it (A12, S7), not only by its import marker
+    service_type = service_types.usable(service_type_id, reference)
+    type_id = service_type["service_type_id"]
+    competence_id = writes.new_id()
     pk = keys.partner_pk(current_partner)
     item = {
         "PK": pk,
@@ -103,13 +103,17 @@ def competence_add(current_partner: str, agent_partner_id: str | None, service_t
     marker = {"PK": pk, "SK": keys.competence_for_sk(agent["agent_partner_id"], type_id), "kind": "competence_for", "competence_id": competence_id}
     put, put_marker = table.put_action(item), table.put_action(marker)
     put["Put"]["ConditionExpression"] = put_marker["Put"]["ConditionExpression"] = "attribute_not_exists(PK)"
-    live_type = table.condition_check(service_type["PK"], service_type["SK"], "attribute_exists(PK) AND (attribute_not_exists(service_type_del) OR service_type_del = :false)", {":false": False})
+    actions = [table.condition_check(agent["PK"], agent["SK"]), service_types.still_usable(service_type), put, put_marker]
+    if service_types.is_imported(reference):
+        actions.append(service_types.still_usable(reference))  # the export not revoked meanwhile
     try:
-        table.transact([table.condition_check(agent["PK"], agent["SK"]), live_type, put, put_marker])
+        table.transact(actions)
     except table.ConditionFailed as error:
         failed = next((index for index, reason in enumerate(error.reasons) if reason == "ConditionalCheckFailed"), None)
         if failed == 1:
             raise ServiceTypeDeleted(type_id) from error
+        if failed == 4:
+            raise ReferenceNotFound("service_type_id", service_type_id) from error
         if failed == 3:
             existing = table.get(pk, marker["SK"]) or {}
             raise DuplicateCompetence(agent["agent_partner_id"], type_id, str(existing.get("competence_id", ""))) from error
@@ -122,6 +126,8 @@ def competence_stop(current_partner: str, competence_id: str | None) -> list[Row
     require(competence_id, "Не указана отменяемая компетенция (competence_id)")
     competence = resolve(current_partner, {"competence_id": competence_id})["competence_id"]
     if competence.get("competence_stopped"):
+        if writes.by_this_request(competence):  # stopped by this very request's earlier execution
+            return []
         raise CompetenceStopped(competence["competence_id"])
     stop = table.update_action(competence["PK"], competence["SK"], {"competence_stopped": True}, "competence_stopped = :false", {":false": False})
     marker_sk = keys.competence_for_sk(competence["agent_partner_id"], competence["service_type_id"])

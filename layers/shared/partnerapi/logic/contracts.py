@@ -6,7 +6,7 @@ one contract; its end is the contract's end (open: 0001-01-01).
 
 from datetime import date
 
-from partnerapi.data import keys, table
+from partnerapi.data import keys, table, writes
 from partnerapi.errors import ConcurrentModification, NoContractInForce, ServiceTypeNotInContract
 from partnerapi.logic import periods, service_types
 from partnerapi.logic.its import today_in_moscow
@@ -146,12 +146,16 @@ def contract_service_delete(current_partner: str, service_type_id: str | None) -
     """Removes the type from every contract of the partner; success is an empty result (the spec's note)."""
     require(service_type_id, "Не указан удаляемый вид сервиса (service_type_id)")
     reference = resolve(current_partner, {"service_type_id": service_type_id})["service_type_id"]
-    existing = contract_services(current_partner, reference["service_type_id"])
+    type_id = reference["service_type_id"]
+    existing = contract_services(current_partner, type_id)
+    removal = {"PK": keys.partner_pk(current_partner), "SK": keys.contract_service_removal_sk(type_id), "kind": "contract_service_removal", "service_type_id": type_id}
     if not existing:
-        raise ServiceTypeNotInContract(reference["service_type_id"])
-    for first in range(0, len(existing), TRANSACTION_LIMIT):
-        actions = []
-        for item in existing[first : first + TRANSACTION_LIMIT]:
+        if writes.by_this_request(table.get(removal["PK"], removal["SK"])):
+            return []  # this request removed them already
+        raise ServiceTypeNotInContract(type_id)
+    for first in range(0, len(existing), TRANSACTION_LIMIT - 1):
+        actions = [table.put_action(removal)]
+        for item in existing[first : first + TRANSACTION_LIMIT - 1]:
             delete = table.delete_action(item["PK"], item["SK"])
             delete["Delete"]["ConditionExpression"] = "attribute_exists(PK)"
             actions.append(delete)

@@ -4,12 +4,11 @@ The spec describes partner_user_* and client_user_* with the same semantics and 
 changed; `EmployeeKind` carries the names, keys and messages, the functions carry the semantics.
 """
 
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
-from partnerapi.data import keys, table
+from partnerapi.data import keys, table, writes
 from partnerapi.errors import ConcurrentModification, MissingParameter, ReferenceNotFound
 from partnerapi.logic.contacts import CONTACT_VIEW_LENGTH, check_contact_type
 from partnerapi.logic.references import Kind, resolve
@@ -73,7 +72,7 @@ def read(kind: EmployeeKind, current_partner: str, user: table.Item | None, cand
 def new_item(kind: EmployeeKind, current_partner: str, owner_id: str, name: str | None, family_name: str | None, father_name: str | None) -> table.Item:
     if blank_to_none(name) is None:
         raise MissingParameter(f"Имя добавляемого {kind.noun_genitive} не должно быть пустым")
-    user_id = str(uuid.uuid4())
+    user_id = writes.new_id()
     name_field, family_field, father_field = kind.name_fields()
     return {
         "PK": keys.partner_pk(current_partner),
@@ -132,6 +131,8 @@ def toggle_deleted(kind: EmployeeKind, current_partner: str, user_id: str | None
     """Deletes a live employee, restores a deleted one; concurrent toggles all count (conditional writes)."""
     require(user_id, f"Не указан удаляемый {kind.noun} ({kind.id_field})")
     user = resolve(current_partner, {kind.id_field: user_id})[kind.id_field]
+    if writes.by_this_request(user):  # this request toggled it already: answer as it did
+        return [row(kind, user)]
     for _ in range(_TOGGLE_ATTEMPTS):
         seen = bool(user.get(kind.deleted_field, False))
         try:

@@ -7,9 +7,8 @@ with an export marker under the owner (`STYPEOUT#<type>#<importer>`) and a vendo
 under the importer. `resolve(service_type_id)` finds whichever of the three the partner can see.
 """
 
-import uuid
 
-from partnerapi.data import keys, table
+from partnerapi.data import keys, table, writes
 from partnerapi.errors import MissingParameter, NotFranchisee, ReferenceNotFound, ServiceTypeDeleted, ServiceTypeNotOwn
 from partnerapi.logic.references import Kind, resolve
 from partnerapi.logic.values import blank_to_none, cut, parse_flag, require
@@ -144,7 +143,7 @@ def service_type_add(current_partner: str, service_type_name: str | None, servic
     if blank_to_none(service_type_name) is None:
         raise MissingParameter(EMPTY_NAME)
     full_name = service_type_full_name if blank_to_none(service_type_full_name) is not None else service_type_name
-    item = service_type_item(current_partner, str(uuid.uuid4()), service_type_name, full_name)
+    item = service_type_item(current_partner, writes.new_id(), service_type_name, full_name)
     franchisee = table.condition_check(keys.partner_pk(current_partner), keys.partner_role_sk(FRANCHISEE_ROLE_ID))
     put = table.put_action(item)
     put["Put"]["ConditionExpression"] = "attribute_not_exists(PK)"

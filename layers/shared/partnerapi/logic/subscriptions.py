@@ -6,10 +6,9 @@ A subscription lives under the selling partner's partition (`SERVICE#<id>`) and 
 date); future ones included (docs/spec-notes.md S12–S16).
 """
 
-import uuid
 from datetime import date
 
-from partnerapi.data import keys, table
+from partnerapi.data import keys, table, writes
 from partnerapi.errors import (
     AgentNotOfClient,
     ClientDeleted,
@@ -169,7 +168,7 @@ def service_add(
     _check_service_partner(current_partner, refs["service_partner_id"]["partner_id"], type_id, vendor)
     permission = contracts.permission_on(current_partner, type_id, start)
 
-    item = subscription_item(current_partner, str(uuid.uuid4()), client["client_id"], refs["service_partner_id"]["partner_id"], start, end, agent["agent_user_id"], type_id)
+    item = subscription_item(current_partner, writes.new_id(), client["client_id"], refs["service_partner_id"]["partner_id"], start, end, agent["agent_user_id"], type_id)
     put = table.put_action(item)
     put["Put"]["ConditionExpression"] = "attribute_not_exists(PK)"
     actions = [

@@ -17,13 +17,15 @@ from spyne.const.http import HTTP_400
 from spyne.protocol.soap import Soap11
 from spyne.server.wsgi import WsgiApplication
 
-from partnerapi.groups import GROUP_OPERATIONS
+from partnerapi.data import writes
+from partnerapi.errors import PartnerApiError
+from partnerapi.groups import GROUP_OPERATIONS, WRITE_OPERATIONS
 from partnerapi.http import HttpRequest, HttpResponse, accepts_gzip, payload_size
 from partnerapi.settings import get_settings
 from partnerapi.soap import SERVICE_NAME, TNS
 from partnerapi.soap.envelope import HostileInput, content_type_of, fault_document, inspect, version_of
 from partnerapi.soap.flat_rows import FlatRowsSoap11, FlatRowsSoap12
-from partnerapi.soap.service_base import PARTNER_KEY, REQUEST_ID_KEY
+from partnerapi.soap.service_base import PARTNER_KEY, REQUEST_ID_KEY, SERVER_FAULT_KEY, WRITE_SEED_KEY
 from partnerapi.soap.wsdl import ADDRESS_PLACEHOLDER, dual_binding_wsdl, with_address
 
 # group → "module:ServiceClass"; modules load only for the groups an endpoint serves
@@ -39,6 +41,7 @@ _XML_HEADERS = {"Cache-Control": "no-store"}
 # Lambda's synchronous response payload is at most 6 MB (6 291 456 bytes), JSON framing included.
 RESPONSE_LIMIT = 6 * 1024 * 1024 - 16 * 1024
 GZIP_MINIMUM = 1024  # smaller bodies gain nothing from compression
+HEADER_IDEMPOTENCY_KEY = "idempotency-key"
 
 
 class _ClientFaultFilter(logging.Filter):
@@ -134,12 +137,25 @@ class SoapEndpoint:
             soap = inspect(request.body, request.content_type, get_settings().max_request_bytes)
         except HostileInput as refusal:
             version = version_of(request.content_type) or "1.1"
-            return self._fault(version, refusal.faultcode, refusal.message, refusal.status)
+            return self._fault(version, refusal.faultcode, refusal.message, refusal.status, not_understood=refusal.not_understood)
         if request.partner_id is None:
             return self._fault(soap.version, "Client.Unauthenticated", "Требуется аутентификация (HTTP Basic)", 401, {"WWW-Authenticate": 'Basic realm="PartnerAPI", charset="UTF-8"'})
-        return self._call_spyne(soap.version, request)
+        if soap.operation in WRITE_OPERATIONS and HEADER_IDEMPOTENCY_KEY in request.headers:
+            return self._call_idempotent(soap.version, request)
+        # API Gateway's request id: the same if the router has to invoke this function again
+        return self._call_spyne(soap.version, request, request.gateway_request_id or request.request_id)
 
-    def _call_spyne(self, version: str, request: HttpRequest) -> HttpResponse:
+    def _call_idempotent(self, version: str, request: HttpRequest) -> HttpResponse:
+        from partnerapi import idempotency
+
+        try:
+            key = idempotency.idempotency_key(request.headers) or ""
+            seed = writes.idempotency_seed(key, request.body)
+            return idempotency.replay_or_run(str(request.partner_id), key, request.body, lambda: self._call_spyne(version, request, seed))
+        except PartnerApiError as error:
+            return self._fault(version, error.faultcode, error.message, getattr(error, "status", 400))
+
+    def _call_spyne(self, version: str, request: HttpRequest, write_seed: str = "") -> HttpResponse:
         environ: dict[str, Any] = {
             "REQUEST_METHOD": "POST",
             "CONTENT_TYPE": content_type_of(version),  # the guard admitted UTF-8 only
@@ -154,6 +170,7 @@ class SoapEndpoint:
             "HTTP_SOAPACTION": request.headers.get("soapaction", ""),
             PARTNER_KEY: request.partner_id,
             REQUEST_ID_KEY: request.request_id,
+            WRITE_SEED_KEY: write_seed,
         }
         captured: dict[str, Any] = {}
 
@@ -164,7 +181,7 @@ class SoapEndpoint:
         headers = {name: value for name, value in captured["headers"] if name.lower() != "content-length"}
         headers["Content-Type"] = content_type_of(version)
         headers.update(_XML_HEADERS)
-        return HttpResponse(int(captured["status"].split()[0]), body, headers)
+        return HttpResponse(int(captured["status"].split()[0]), body, headers, server_fault=bool(environ.get(SERVER_FAULT_KEY)))
 
     def _fit(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
         """gzip when the client accepts it; a response that still exceeds Lambda's limit becomes a fault
@@ -182,6 +199,6 @@ class SoapEndpoint:
         return self._fault(version, "Client.ResponseTooLarge", message, 400)
 
     @staticmethod
-    def _fault(version: str, faultcode: str, message: str, status: int, extra: dict[str, str] | None = None) -> HttpResponse:
+    def _fault(version: str, faultcode: str, message: str, status: int, extra: dict[str, str] | None = None, not_understood: tuple[tuple[str, str], ...] = ()) -> HttpResponse:
         headers = {"Content-Type": content_type_of(version), **_XML_HEADERS, **(extra or {})}
-        return HttpResponse(status, fault_document(version, faultcode, message), headers)
+        return HttpResponse(status, fault_document(version, faultcode, message, not_understood), headers)

@@ -7,10 +7,13 @@ from typing import Any
 from spyne import Fault, ServiceBase
 
 from partnerapi import observability
+from partnerapi.data import writes
 from partnerapi.errors import InternalError, PartnerApiError
 
 PARTNER_KEY = "partnerapi.partner_id"
 REQUEST_ID_KEY = "partnerapi.request_id"
+WRITE_SEED_KEY = "partnerapi.write_seed"  # stable across retries of the same request (data/writes.py)
+SERVER_FAULT_KEY = "partnerapi.server_fault"  # set when the answer is a `Server` fault
 
 
 def current_partner(ctx: Any) -> str:
@@ -35,19 +38,23 @@ class PartnerApiService(ServiceBase):
     def call_wrapper(cls, ctx: Any, args: Any = None) -> Any:
         operation = ctx.descriptor.name
         request_id = ctx.transport.req_env.get(REQUEST_ID_KEY, "")
+        seed = ctx.transport.req_env.get(WRITE_SEED_KEY) or request_id
         started = time.perf_counter()
         fault = True
         try:
-            result = super().call_wrapper(ctx, args)
+            with writes.scope(seed, current_partner(ctx)):
+                result = super().call_wrapper(ctx, args)
             fault = False
             return result
         except PartnerApiError as error:
             raise Fault(faultcode=error.faultcode, faultstring=error.message, lang="ru") from None
         except InternalError as error:
+            ctx.transport.req_env[SERVER_FAULT_KEY] = True
             observability.logger().exception("operation failed", extra={"operation": operation, "request_id": request_id})
             message = f"Сервис временно недоступен, повторите запрос позже. Идентификатор запроса: {request_id}"
             raise Fault(faultcode=error.faultcode, faultstring=message, lang="ru") from None
         except Exception:
+            ctx.transport.req_env[SERVER_FAULT_KEY] = True
             observability.logger().exception("internal error", extra={"operation": operation, "request_id": request_id})
             raise Fault(faultcode="Server", faultstring=f"Внутренняя ошибка сервиса. Идентификатор запроса: {request_id}", lang="ru") from None
         finally:
