@@ -1,7 +1,7 @@
 # PartnerAPI — every target installs what it needs on a fresh machine.
 #   make serve [PORT=8000] [DATA=sandbox-data.json]   local sandbox (emulated AWS, demo data)
 #   make test                                         every test, including template lint and sam build
-#   make build | lint | bench | clean
+#   make build | lint | bench | faults | clean         (faults: the long fault-injection run, OPS= SEED=)
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
@@ -11,7 +11,7 @@ DATA ?=
 # every core, a test file per worker (each worker runs its own sandbox); PYTEST_ARGS= runs in one process
 PYTEST_ARGS ?= -n auto --dist loadfile
 
-.PHONY: serve test build lint bench clean
+.PHONY: serve test build lint bench faults clean
 
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Python 3.11 is required (spyne 2.14 does not import on 3.12+); set PYTHON=/path/to/python3.11")'
@@ -44,7 +44,6 @@ bench: $(VENV)/.installed
 	$(VENV)/bin/python bench/cold_start.py --write
 	$(VENV)/bin/python bench/router_latency.py --write
 
-.PHONY: faults
 # the long fault-injection run against the spec model (docs/performance.md, "Fault injection")
 faults: $(VENV)/.installed
 	$(VENV)/bin/python bench/fault_injection.py --ops $(or $(OPS),10000) --seed $(or $(SEED),20261202)

@@ -36,12 +36,8 @@ import json
 import multiprocessing
 import os
 import platform
-import signal
-import socket
 import statistics
-import subprocess
 import sys
-import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -49,9 +45,11 @@ from pathlib import Path
 from typing import Any
 
 from docs_section import replace_section  # bench/ is the script's own directory
+from docs_section import source_state as described_source
 from lxml import etree
 from partnerapi.settings import get_settings
 from partnerapi.soap import envelope as guard
+from sandbox_process import sandbox_process
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DOC_PATH = REPO_ROOT / "docs" / "performance.md"
@@ -222,52 +220,11 @@ def measure_accepted(repeats: int) -> dict[str, Any]:
 # ------------------------------------------------------------------------ HTTP --
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @contextmanager
 def sandbox() -> Iterator[str]:
-    """`python -m partnerapi_ops.cli serve` as tests/support/sandbox.py starts it; its output is drained."""
-    port = free_port()
-    environment = {**os.environ, "LOG_LEVEL": os.environ.get("LOG_LEVEL", "WARNING")}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "partnerapi_ops.cli", "serve", "--port", str(port)], cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=environment
-    )
-    output: list[str] = []
-    banner = threading.Event()
-
-    def drain() -> None:
-        for line in process.stdout:
-            output.append(line)
-            if line.startswith("  data:"):
-                banner.set()
-        banner.set()
-
-    threading.Thread(target=drain, daemon=True).start()
-    try:
-        if not banner.wait(120) or process.poll() is not None:
-            raise RuntimeError("sandbox did not start:\n" + "".join(output))
-        deadline = time.monotonic() + 60
-        while True:  # the banner precedes uvicorn's bind
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                    break
-            except OSError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    raise RuntimeError("sandbox did not listen:\n" + "".join(output)) from None
-                time.sleep(0.05)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGINT)
-            try:
-                process.wait(20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+    """The sandbox in a subprocess (bench/sandbox_process.py); yields its base URL."""
+    with sandbox_process() as running:
+        yield running.url
 
 
 def session(login: str) -> Any:
@@ -462,13 +419,7 @@ def report(limit: int, descriptions: dict[str, str], figures: dict[str, Any], ar
 
 
 def source_state() -> str:
-    try:
-        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], check=False, cwd=REPO_ROOT, capture_output=True, text=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--", "layers/shared", "infra"], check=False, cwd=REPO_ROOT, capture_output=True, text=True).stdout
-    except OSError:
-        return "unknown"
-    changed = len([line for line in dirty.splitlines() if line.strip()])
-    return f"commit {head}" + (f" + {changed} uncommitted change(s) under layers/shared, infra" if changed else " (clean)")
+    return described_source(REPO_ROOT, ("layers/shared", "infra"))
 
 
 def main(argv: list[str] | None = None) -> int:

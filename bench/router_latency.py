@@ -27,8 +27,6 @@ import base64
 import datetime as dt
 import os
 import platform
-import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -40,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from docs_section import replace_section  # bench/ is the script's own directory
+from sandbox_process import sandbox_process
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 LAYER_DIR = REPO_ROOT / "layers" / "shared"
@@ -82,56 +81,11 @@ def group_of(operation: str) -> str:
 # -------------------------------------------------------------------- server --
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @contextmanager
 def subprocess_server() -> Iterator[str]:
-    """`python -m partnerapi_ops.cli serve` as tests/conftest.py starts it."""
-    port = free_port()
-    environment = {**os.environ, "PYTHONPATH": os.pathsep.join([str(LAYER_DIR), str(INFRA_DIR)])}
-    environment.setdefault("LOG_LEVEL", "WARNING")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "partnerapi_ops.cli", "serve", "--port", str(port)],
-        cwd=REPO_ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env=environment,
-    )
-    output: list[str] = []
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            line = process.stdout.readline()
-            if not line:
-                if process.poll() is not None:
-                    raise RuntimeError("sandbox exited:\n" + "".join(output))
-                continue
-            output.append(line)
-            if line.startswith("  data:"):
-                break
-        while True:  # the banner precedes uvicorn's bind
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                    break
-            except OSError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    raise RuntimeError("sandbox did not listen:\n" + "".join(output)) from None
-                time.sleep(0.05)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGINT)
-            try:
-                process.wait(20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-        process.stdout.close()
+    """The sandbox in a subprocess (bench/sandbox_process.py); yields its base URL."""
+    with sandbox_process() as running:
+        yield running.url
 
 
 @contextmanager

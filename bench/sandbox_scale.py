@@ -34,8 +34,6 @@ import os
 import platform
 import random
 import re
-import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -56,6 +54,7 @@ from partnerapi.data import keys
 from partnerapi.data.table import to_item
 from partnerapi_ops import REPO_ROOT
 from partnerapi_ops.sandbox import DEMO_FIXTURE
+from sandbox_process import sandbox_process
 
 DOC_PATH = REPO_ROOT / "docs" / "performance.md"
 RESULTS = REPO_ROOT / "bench" / "results" / "sandbox_scale.json"
@@ -92,46 +91,12 @@ class Sandbox:
         raise RuntimeError("no VmRSS")
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @contextmanager
-def sandbox_process(moto: str) -> Iterator[Sandbox]:
-    """`partnerapi serve` with the demo data, as tests/conftest.py starts it."""
-    port = free_port()
-    launcher = ["-c", UNPATCHED_LAUNCHER] if moto == "unpatched" else ["-m", "partnerapi_ops.cli"]
-    environment = {**os.environ, "LOG_LEVEL": os.environ.get("LOG_LEVEL", "WARNING")}
-    process = subprocess.Popen([sys.executable, *launcher, "serve", "--port", str(port)], cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=environment)
-    output: list[str] = []
-    try:
-        deadline = time.monotonic() + 120
-        while not any(line.startswith("  data:") for line in output):
-            line = process.stdout.readline()
-            if not line and process.poll() is not None:
-                raise RuntimeError("sandbox exited:\n" + "".join(output))
-            output.append(line)
-        endpoint = next(match.group(1) for line in output if (match := re.search(r"AWS_ENDPOINT_URL=(\S+)", line)))
-        while True:  # the banner precedes uvicorn's bind
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                    break
-            except OSError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    raise RuntimeError("sandbox did not listen:\n" + "".join(output)) from None
-                time.sleep(0.05)
-        yield Sandbox(f"http://127.0.0.1:{port}/cus/ws/PartnerAPI/clients", endpoint, process.pid)
-    finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGINT)
-            try:
-                process.wait(30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-        process.stdout.close()
+def sandbox(moto: str) -> Iterator[Sandbox]:
+    """`partnerapi serve` with the demo data, with moto patched or as installed."""
+    launcher = ("-c", UNPATCHED_LAUNCHER) if moto == "unpatched" else ("-m", "partnerapi_ops.cli")
+    with sandbox_process(launcher=launcher) as running:
+        yield Sandbox(f"{running.url}/cus/ws/PartnerAPI/clients", running.moto_endpoint, running.pid)
 
 
 # ---------------------------------------------------------------------- SOAP --
@@ -221,38 +186,75 @@ def count_items(dynamodb, table: str) -> int:
 # -------------------------------------------------------------------- timing --
 
 
+TABLE = "EntitiesTable"
+OPERATIONS = ("client_add", "client_edit", "client_read", f"transaction of {TRANSACTION_ACTIONS}")
+
+
+@dataclass
+class Target:
+    """One sandbox as the benchmark drives it."""
+
+    sandbox: Sandbox
+    soap: Soap
+    dynamodb: object
+    transaction_keys: list[dict] = field(default_factory=list)
+    added: list[str] = field(default_factory=list)
+    rounds: int = 0
+
+    @classmethod
+    def of(cls, sandbox: Sandbox) -> Target:
+        dynamodb = boto3.client(
+            "dynamodb", endpoint_url=sandbox.moto, region_name="eu-central-1", aws_access_key_id="sandbox", aws_secret_access_key="sandbox", config=Config(read_timeout=3600, retries={"total_max_attempts": 1})
+        )
+        target = cls(sandbox, Soap(sandbox.url), dynamodb)
+        # the transaction's 100 items: clients of demo added through the API
+        target.transaction_keys = [{"PK": {"S": keys.partner_pk(DEMO_ID)}, "SK": {"S": keys.client_sk(target.soap.client_add(f"Транзакция {number}")[1])}} for number in range(TRANSACTION_ACTIONS)]
+        return target
+
+    def run(self, operation: str, number: int) -> float:
+        if operation == "client_add":
+            elapsed, client_id = self.soap.client_add(f"Замер {number}")
+            self.added.append(client_id)
+            return elapsed
+        if operation == "client_edit":
+            return self.soap.call("client_edit", client_id=self.added[number % len(self.added)], client_name=f"Правка {number}")[0]
+        if operation == "client_read":
+            return self.soap.call("client_read", client_id=self.added[number % len(self.added)])[0]
+        self.rounds += 1
+        update = {"UpdateExpression": "SET bench_round = :n", "ExpressionAttributeValues": {":n": {"N": str(self.rounds)}}}
+        actions = [{"Update": {"TableName": TABLE, "Key": key, **update}} for key in self.transaction_keys]
+        started = time.perf_counter()
+        self.dynamodb.transact_write_items(TransactItems=actions)
+        return time.perf_counter() - started
+
+
 @dataclass
 class Step:
     items: int
+    baseline_items: int
     load_seconds: float
-    timings: dict[str, list[float]] = field(default_factory=dict)
+    grown: dict[str, list[float]] = field(default_factory=dict)
+    baseline: dict[str, list[float]] = field(default_factory=dict)
     cascade_seconds: float | None = None
     rss_mb: float = 0.0
 
-    def median_ms(self, name: str) -> float:
-        return statistics.median(self.timings[name]) * 1000
+    def median_ms(self, operation: str, of_baseline: bool = False) -> float:
+        return statistics.median((self.baseline if of_baseline else self.grown)[operation]) * 1000
+
+    def ratio(self, operation: str) -> float:
+        """Grown / baseline, both measured in alternation: what the load of the machine does to one, it does to the other."""
+        return self.median_ms(operation) / self.median_ms(operation, of_baseline=True)
 
 
-def measure_step(sandbox: Sandbox, soap: Soap, dynamodb, table: str, step: Step, repeat: int, transaction_keys: list[dict], cascade: bool) -> None:
-    added = []
-    for number in range(repeat):
-        elapsed, client_id = soap.client_add(f"Замер {number}")
-        step.timings.setdefault("client_add", []).append(elapsed)
-        added.append(client_id)
-    for number in range(repeat):
-        step.timings.setdefault("client_edit", []).append(soap.call("client_edit", client_id=added[number % len(added)], client_name=f"Правка {number}")[0])
-    for number in range(repeat):
-        step.timings.setdefault("client_read", []).append(soap.call("client_read", client_id=added[number % len(added)])[0])
-    for number in range(max(3, repeat // 3)):
-        actions = [
-            {"Update": {"TableName": table, "Key": key, "UpdateExpression": "SET bench_round = :n", "ExpressionAttributeValues": {":n": {"N": str(number)}}}} for key in transaction_keys
-        ]
-        started = time.perf_counter()
-        dynamodb.transact_write_items(TransactItems=actions)
-        step.timings.setdefault(f"transaction of {TRANSACTION_ACTIONS}", []).append(time.perf_counter() - started)
+def measure_step(grown: Target, baseline: Target, step: Step, repeat: int, cascade: bool) -> None:
+    for operation in OPERATIONS:
+        calls = repeat if not operation.startswith("transaction") else max(4, repeat // 3)
+        for number in range(calls):
+            for target in (grown, baseline) if number % 2 == 0 else (baseline, grown):
+                (step.grown if target is grown else step.baseline).setdefault(operation, []).append(target.run(operation, number))
     if cascade:
-        step.cascade_seconds = measure_cascade(soap, dynamodb, table)
-    step.rss_mb = sandbox.rss_mb()
+        step.cascade_seconds = measure_cascade(grown.soap, grown.dynamodb, TABLE)
+    step.rss_mb = grown.sandbox.rss_mb()
 
 
 def measure_cascade(soap: Soap, dynamodb, table: str) -> float | None:
@@ -281,45 +283,52 @@ def measure_cascade(soap: Soap, dynamodb, table: str) -> float | None:
     return elapsed
 
 
-def measure_writes(sandbox: Sandbox, soap: Soap, writes: int) -> list[tuple[int, float]]:
+def measure_writes(target: Target, writes: int) -> list[tuple[int, float]]:
     """RSS (MB) along `writes` client_edit calls over 50 clients (the data does not grow)."""
-    clients = [soap.client_add(f"Память {number}")[1] for number in range(50)]
-    curve = [(0, sandbox.rss_mb())]
+    clients = [target.soap.client_add(f"Память {number}")[1] for number in range(50)]
+    curve = [(0, target.sandbox.rss_mb())]
     for number in range(1, writes + 1):
-        soap.call("client_edit", client_id=clients[number % len(clients)], client_name=f"Правка {number}")
+        target.soap.call("client_edit", client_id=clients[number % len(clients)], client_name=f"Правка {number}")
         if number % max(1, writes // 20) == 0 or number == writes:
-            curve.append((number, sandbox.rss_mb()))
+            curve.append((number, target.sandbox.rss_mb()))
     return curve
 
 
 # -------------------------------------------------------------------- report --
 
 
-def render(steps: list[Step], curve: list[tuple[int, float]], moto: str, started: float, warmup: int) -> str:
-    names = list(steps[0].timings)
+def render(steps: list[Step], curve: list[tuple[int, float]], moto: str, repeat: int, started: float, warmup: int) -> str:
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO_ROOT, capture_output=True, text=True, check=False).stdout.strip()
     dirty = subprocess.run(["git", "status", "--porcelain"], cwd=REPO_ROOT, capture_output=True, text=True, check=False).stdout.strip()
     lines = [
         f"Measured {dt.date.today().isoformat()} on {os.cpu_count()} CPUs, Python {platform.python_version()} ({platform.machine()}); "
-        f"source: commit {commit}{' + uncommitted changes' if dirty else ''}; moto {moto}. Run time {time.monotonic() - started:.0f} s.",
+        f"source: commit {commit}{' + uncommitted changes' if dirty else ''}; moto {moto}. Run time {time.monotonic() - started:.0f} s. "
+        f"Median of {repeat} calls per operation ({max(4, repeat // 3)} transactions), each call alternating with the same call on a baseline "
+        f"sandbox that keeps the demo data (~{steps[0].baseline_items:,} items); in brackets, the median's ratio to the baseline's.",
         "",
-        "| items in the entities table | load (s) | " + " | ".join(f"{name} median (ms)" for name in names) + " | client_delete, 500+500+500 (s) | sandbox RSS (MB) |",
-        "|---:|---:|" + "---:|" * len(names) + "---:|---:|",
+        "| items in the entities table | load (s) | " + " | ".join(f"{operation} (ms)" for operation in OPERATIONS) + " | client_delete, 500+500+500 (s) | sandbox RSS (MB) |",
+        "|---:|---:|" + "---:|" * len(OPERATIONS) + "---:|---:|",
     ]
     for step in steps:
         cascade = "—" if step.cascade_seconds is None else f"{step.cascade_seconds:.1f}"
-        lines.append(f"| {step.items:,} | {step.load_seconds:.0f} | " + " | ".join(f"{step.median_ms(name):,.1f}" for name in names) + f" | {cascade} | {step.rss_mb:,.0f} |")
+        cells = " | ".join(f"{step.median_ms(operation):,.1f} ({step.ratio(operation):.2f}×)" for operation in OPERATIONS)
+        lines.append(f"| {step.items:,} | {step.load_seconds:.0f} | {cells} | {cascade} | {step.rss_mb:,.0f} |")
     if len(steps) > 1:
         first, last = steps[0], steps[-1]
-        ratios = ", ".join(f"{name} **{last.median_ms(name) / first.median_ms(name):.2f}**" for name in names)
-        lines += ["", f"Median at {last.items:,} items / median at {first.items:,} items (target ≤ 1.5): {ratios}."]
+        paired = ", ".join(f"{operation} **{last.ratio(operation):.2f}**" for operation in OPERATIONS)
+        across = ", ".join(f"{operation} {last.median_ms(operation) / first.median_ms(operation):.2f}" for operation in OPERATIONS)
+        lines += [
+            "",
+            f"At {last.items:,} items against the ~{last.baseline_items:,}-item baseline, measured alternately (target ≤ 1.5): {paired}. "
+            f"The same from the rows (the {last.items:,} row's median / the {first.items:,} row's, at different times): {across}.",
+        ]
     if len(curve) > 1:
         base = next(rss for writes, rss in curve if writes >= warmup)
         lines += [
             "",
-            f"RSS of the sandbox process over {curve[-1][0]:,} client_edit calls (one transaction each) at {steps[-1].items:,} items: "
-            f"**{curve[-1][1] - base:+.0f} MB** from write {warmup:,} to the last (target ≤ 100 MB; {curve[0][1]:.0f} MB before the first): "
-            + ", ".join(f"{writes:,}: {rss:.0f}" for writes, rss in curve)
+            f"RSS of the sandbox process over {curve[-1][0]:,} client_edit calls (a transaction each) at {steps[-1].items:,} items: "
+            f"**{curve[-1][1] - base:+.0f} MB** from write {warmup:,} to the last (target ≤ 100 MB; {curve[0][1]:,.0f} MB before the first): "
+            + ", ".join(f"{writes:,}: {rss:,.0f}" for writes, rss in curve)
             + " MB.",
         ]
     return "\n".join(lines)
@@ -328,7 +337,7 @@ def render(steps: list[Step], curve: list[tuple[int, float]], moto: str, started
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--steps", default="1000,10000,100000", help="entities table sizes (the first, if below the demo data, is the demo data as it starts)")
-    parser.add_argument("--repeat", type=int, default=30, help="calls per operation and step")
+    parser.add_argument("--repeat", type=int, default=30, help="calls per operation and step, on each sandbox")
     parser.add_argument("--writes", type=int, default=20_000, help="client_edit calls for the RSS curve, after the last step (0: none)")
     parser.add_argument("--moto", choices=["patched", "unpatched"], default="patched")
     parser.add_argument("--no-cascade", action="store_true", help="skip the 500+500+500 client_delete")
@@ -338,34 +347,25 @@ def main(argv: list[str] | None = None) -> int:
     rng = random.Random(20241202)
     steps: list[Step] = []
     curve: list[tuple[int, float]] = []
-    with sandbox_process(args.moto) as sandbox:
-        soap = Soap(sandbox.url)
-        dynamodb = boto3.client(
-            "dynamodb", endpoint_url=sandbox.moto, region_name="eu-central-1", aws_access_key_id="sandbox", aws_secret_access_key="sandbox", config=Config(read_timeout=3600, retries={"total_max_attempts": 1})
-        )
-        table = "EntitiesTable"
-        # the transaction's 100 items: clients of demo added through the API
-        transaction_keys = [{"PK": {"S": keys.partner_pk(DEMO_ID)}, "SK": {"S": keys.client_sk(soap.client_add(f"Транзакция {number}")[1])}} for number in range(TRANSACTION_ACTIONS)]
-        for target in (int(value) for value in args.steps.split(",")):
+    with sandbox(args.moto) as grown_sandbox, sandbox(args.moto) as baseline_sandbox:
+        grown, baseline = Target.of(grown_sandbox), Target.of(baseline_sandbox)
+        for target_size in (int(value) for value in args.steps.split(",")):
             load_started = time.perf_counter()
-            present, bundles = count_items(dynamodb, table), []
-            while present + len(bundles) < target:
+            present, bundles = count_items(grown.dynamodb, TABLE), []
+            while present + len(bundles) < target_size:
                 bundles.extend(client_bundle(rng, DEMO_ID if rng.random() < DEMO_SHARE else rng.choice(OTHER_PARTNERS)))
-            batch_put(dynamodb, table, bundles, threads=4)
-            step = Step(count_items(dynamodb, table), time.perf_counter() - load_started)
-            present = step.items
-            print(f"{present:,} items (loaded in {step.load_seconds:.0f} s); measuring …", file=sys.stderr)
-            measure_step(sandbox, soap, dynamodb, table, step, args.repeat, transaction_keys, not args.no_cascade)
+            batch_put(grown.dynamodb, TABLE, bundles, threads=4)
+            step = Step(count_items(grown.dynamodb, TABLE), count_items(baseline.dynamodb, TABLE), time.perf_counter() - load_started)
+            print(f"{step.items:,} items (loaded in {step.load_seconds:.0f} s), baseline {step.baseline_items:,}; measuring …", file=sys.stderr)
+            measure_step(grown, baseline, step, args.repeat, not args.no_cascade)
             steps.append(step)
-            print(
-                "  " + ", ".join(f"{name} {step.median_ms(name):.1f} ms" for name in step.timings) + (f", client_delete 1500: {step.cascade_seconds:.1f} s" if step.cascade_seconds else "") + f", RSS {step.rss_mb:.0f} MB",
-                file=sys.stderr,
-            )
+            summary = ", ".join(f"{operation} {step.median_ms(operation):.1f} ms ({step.ratio(operation):.2f}×)" for operation in OPERATIONS)
+            print(f"  {summary}" + (f", client_delete 1500: {step.cascade_seconds:.1f} s" if step.cascade_seconds else "") + f", RSS {step.rss_mb:.0f} MB", file=sys.stderr)
         if args.writes:
             print(f"{args.writes:,} client_edit calls …", file=sys.stderr)
-            curve = measure_writes(sandbox, soap, args.writes)
+            curve = measure_writes(grown, args.writes)
     warmup = min(1000, args.writes // 10)
-    rendered = render(steps, curve, args.moto, started, warmup)
+    rendered = render(steps, curve, args.moto, args.repeat, started, warmup)
     print(rendered)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps({"moto": args.moto, "steps": [step.__dict__ for step in steps], "rss_curve": curve}, indent=1), encoding="utf-8")

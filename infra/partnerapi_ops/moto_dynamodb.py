@@ -73,17 +73,20 @@ def unpatch_moto_dynamodb() -> None:
     _indexes.clear()
 
 
+# Held by every DynamoDB request to the emulation; the sandbox's data-file snapshot holds it too, so it
+# sees whole requests only (persistence.py).
+REQUEST_LOCK = threading.RLock()
+
+
 def serialize_moto_dynamodb() -> None:
     """One DynamoDB request at a time in the emulation. moto's backend is not thread-safe: its
     TransactWriteItems copies the tables while other request threads write to them ("dictionary
     changed size during iteration"). DynamoDB itself has no such race, so the emulation must not either."""
     from moto.dynamodb.responses import DynamoHandler
 
-    lock = threading.RLock()
-
     def make(original: Callable) -> Callable:
         def call_action(self: Any) -> Any:
-            with lock:
+            with REQUEST_LOCK:
                 return original(self)
 
         return call_action

@@ -129,19 +129,12 @@ def holding(data: Path, **holder: Any) -> Iterator[DataFileLock]:
 
 
 def dynamodb_request_lock() -> Any:
-    """The lock every request to moto's DynamoDB holds in the emulation (see serialize_moto_dynamodb):
+    """The lock every request to moto's DynamoDB holds in the emulation (moto_dynamodb.serialize_moto_dynamodb):
     a snapshot taken under it sees whole requests only (a TransactWriteItems all or nothing, an
-    UpdateItem done or not begun). Found on the call_action wrapper that takes it, wherever that lives."""
-    from moto.dynamodb.responses import DynamoHandler
+    UpdateItem done or not begun)."""
+    from partnerapi_ops.moto_dynamodb import REQUEST_LOCK
 
-    exposed = getattr(DynamoHandler, "_partnerapi_lock", None)
-    if exposed is not None:
-        return exposed
-    lock_type = type(threading.RLock())
-    for cell in getattr(DynamoHandler.call_action, "__closure__", None) or ():
-        if isinstance(cell.cell_contents, lock_type):
-            return cell.cell_contents
-    raise RuntimeError("moto's DynamoDB requests are not serialized (emulation.MotoServer.start does that)")
+    return REQUEST_LOCK
 
 
 def moto_backends() -> tuple[Any, Any]:

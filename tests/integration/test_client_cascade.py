@@ -7,15 +7,11 @@ Dependents are whatever GSI1 (`keys.by_client_pk`) groups under the client: empl
 have no operations yet, so they are seeded here with exactly that contract.
 """
 
-import copy
 import math
-import types
 import uuid
 from dataclasses import dataclass, field
 
-import moto.dynamodb.models as moto_dynamodb
 import pytest
-from moto.dynamodb.models.table import Table
 from partnerapi.data import keys, table, writes
 from partnerapi.data.clients import client as aws_client
 from partnerapi.data.table import CallCounter
@@ -30,33 +26,6 @@ TRANSACTION_LIMIT = 100  # DynamoDB's TransactWriteItems limit
 CHUNK = TRANSACTION_LIMIT - 1  # one action of each transaction is the client's condition check
 ITEM_KIND = {"employee": "client_user", "agent": "agent_user", "subscription": "service"}
 DONE = {"client_user": ("client_user_del", True), "agent_user": ("agent_user_activity", False), "service": ("service_stopped", True)}
-
-
-@pytest.fixture(autouse=True)
-def one_rollback_copy_per_transaction(monkeypatch):
-    """moto 5 backs up a table for TransactWriteItems' rollback by deep-copying it once per *action*:
-    100 copies of a 1,700-item table per transaction made this file take ~9 minutes. Copying each
-    table once per transaction is the same backup (nothing changes between those copies)."""
-    copies: dict[int, tuple[Table, Table]] = {}
-
-    def deepcopy(value, memo=None):
-        if isinstance(value, Table):
-            if id(value) not in copies:
-                copies[id(value)] = (value, copy.deepcopy(value))
-            return copies[id(value)][1]
-        return copy.deepcopy(value, memo)
-
-    real_transact = moto_dynamodb.DynamoDBBackend.transact_write_items
-
-    def transact_write_items(self, transact_items):
-        copies.clear()
-        try:
-            return real_transact(self, transact_items)
-        finally:
-            copies.clear()
-
-    monkeypatch.setattr(moto_dynamodb, "copy", types.SimpleNamespace(deepcopy=deepcopy))
-    monkeypatch.setattr(moto_dynamodb.DynamoDBBackend, "transact_write_items", transact_write_items)
 
 
 @dataclass
