@@ -17,6 +17,7 @@ from partnerapi.http import HttpResponse, response_from_event
 from partnerapi.router import use_invoker
 from partnerapi.soap.envelope import fault_document
 
+from partnerapi_ops import faults
 from partnerapi_ops.emulation import FUNCTION_GROUPS, REGION
 from partnerapi_ops.template import load_handler
 
@@ -55,7 +56,7 @@ class LocalFunctions:
         self._handlers: dict[str, Any] = {}
         self._locks: dict[str, threading.Lock] = {}
         self._guard = threading.Lock()
-        __import__("partnerapi_ops.faults").faults.install_from_environment()  # PARTNERAPI_SANDBOX_FAULTS (tests/e2e/test_exactly_once.py)
+        faults.install_from_environment()  # PARTNERAPI_SANDBOX_FAULTS (tests/e2e/test_exactly_once.py)
 
     def invoke(self, logical_id: str, event: dict[str, Any]) -> dict[str, Any]:
         with self._guard:
