@@ -27,7 +27,10 @@ def _new_id() -> str:
 
 
 def _canonical(value: str) -> str:
-    return str(uuid.UUID(value))
+    try:
+        return str(uuid.UUID(value))
+    except (ValueError, TypeError, AttributeError):
+        raise ValueError(f"{value!r} is not a UUID") from None
 
 
 class PartnerAgent(BaseModel):

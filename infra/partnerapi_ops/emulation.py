@@ -5,11 +5,15 @@ code that runs here is the code that runs on AWS.
 """
 
 import base64
+import copy
 import os
+from functools import cache
 from pathlib import Path
+from typing import Any
 
 from partnerapi.data.clients import client, reset_clients
 
+from partnerapi_ops import REPO_ROOT
 from partnerapi_ops.template import bucket_names, function_names, table_definitions
 
 REGION = "eu-central-1"
@@ -37,6 +41,9 @@ def local_environment(endpoint_url: str | None) -> dict[str, str]:
         # loopback, on any port and with self-signed certificates; every other egress rule stays
         "SMTP_ALLOW_LOOPBACK": "1",
         "SMTP_VERIFY_LOOPBACK_TLS": "0",
+        # set by the Lambda runtime; the X-Ray SDK then samples locally instead of building an X-Ray client
+        # (a botocore session: ~0.3 s of CPU) when Powertools' Tracer imports it, tracing disabled or not
+        "LAMBDA_TASK_ROOT": str(REPO_ROOT / "functions"),
     }
     for logical_id, group in FUNCTION_GROUPS.items():
         environment[f"GROUP_FUNCTION_{group.upper()}"] = logical_id
@@ -50,16 +57,31 @@ def apply_environment(environment: dict[str, str]) -> None:
     reset_clients()
 
 
+@cache
+def _template_resources() -> tuple[dict[str, dict[str, Any]], tuple[str, ...]]:
+    # each parse of template.yaml costs ~0.1 s of CPU; the sandbox needs these at every save of its data file
+    return table_definitions(), tuple(bucket_names())
+
+
+def local_tables() -> dict[str, dict[str, Any]]:
+    """CreateTable arguments per table of template.yaml (logical id = local name), read once per process."""
+    return copy.deepcopy(_template_resources()[0])
+
+
+def local_buckets() -> dict[str, str]:
+    """Local bucket name per bucket of template.yaml (logical id), read once per process."""
+    return {logical_id: LOCAL_BUCKET_NAMES.get(logical_id, logical_id.lower()) for logical_id in _template_resources()[1]}
+
+
 def create_resources() -> None:
     """Tables, buckets and queues exactly as template.yaml declares them (idempotent)."""
     dynamodb = client("dynamodb")
     existing = set(dynamodb.list_tables().get("TableNames", []))
-    for logical_id, definition in table_definitions().items():
+    for logical_id, definition in local_tables().items():
         if logical_id not in existing:
             dynamodb.create_table(TableName=logical_id, **definition)
     s3 = client("s3")
-    for logical_id in bucket_names():
-        name = LOCAL_BUCKET_NAMES.get(logical_id, logical_id.lower())
+    for name in local_buckets().values():
         try:
             s3.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": REGION})
         except s3.exceptions.BucketAlreadyOwnedByYou:
@@ -111,14 +133,22 @@ def export_state(path: Path) -> dict[str, int]:
 
 
 def import_state(path: Path) -> dict[str, int]:
-    """Loads a data file (export_state's format) straight into moto's in-process backends, as its
-    PutItem and PutObject handlers would: 100 000 items load in seconds instead of minutes over HTTP."""
-    from partnerapi_ops.persistence import dynamodb_request_lock, moto_backends, no_gc, read_state
+    """Loads a data file (export_state's format) into the emulation (load_state)."""
+    from partnerapi_ops.persistence import no_gc, read_state
 
     with no_gc():  # a large file is millions of small objects
-        state = read_state(Path(path))
-        dynamodb, s3 = moto_backends()
-        counts = {}
+        return load_state(read_state(Path(path)))
+
+
+def load_state(state: dict[str, Any]) -> dict[str, int]:
+    """Puts the items and objects of a state (the data file's format) straight into moto's in-process
+    backends, as its PutItem and PutObject handlers would: 100 000 items load in seconds instead of
+    minutes over HTTP. Sandbox only."""
+    from partnerapi_ops.persistence import dynamodb_request_lock, moto_backends, no_gc
+
+    dynamodb, s3 = moto_backends()
+    counts = {}
+    with no_gc():
         for logical_id, items in state.get("tables", {}).items():
             for start in range(0, len(items), 1000):
                 with dynamodb_request_lock():
@@ -133,4 +163,6 @@ def import_state(path: Path) -> dict[str, int]:
     return counts
 
 
-__all__ = ["MotoServer", "apply_environment", "create_resources", "export_state", "function_names", "import_state", "local_environment"]
+__all__ = [
+    "MotoServer", "apply_environment", "create_resources", "export_state", "function_names", "import_state", "load_state", "local_buckets", "local_environment", "local_tables",
+]  # fmt: skip

@@ -1,31 +1,30 @@
 """A local API Gateway: the routes, the Basic authorizer and the Lambda proxy integration of
 template.yaml, run in-process around the very handlers that are deployed.
 
-Each function handles one request at a time, as one Lambda instance does.
+Each function handles one request at a time, as one Lambda instance does. As on AWS, the authorizer
+runs for every POST to a SOAP URL (no identity source, ReauthorizeEvery 0) and never denies; the
+functions answer 401, 404 (the router, behind the catch-all route) and 405 in the request's SOAP version.
 """
 
 import base64
-import hashlib
 import logging
 import threading
-import time
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
 from partnerapi.http import HttpResponse, response_from_event
-from partnerapi.router import use_invoker
-from partnerapi.soap.envelope import fault_document
+from partnerapi.router import SERVICE_PATH, use_invoker
+from partnerapi.soap.envelope import content_type_of, fault_document
 
 from partnerapi_ops import faults
 from partnerapi_ops.emulation import FUNCTION_GROUPS, REGION
 from partnerapi_ops.template import load_handler
 
-BASE_PATH = "/cus/ws/PartnerAPI"
+BASE_PATH = SERVICE_PATH
 ROUTER = "RouterFunction"
 AUTHORIZER = "AuthorizerFunction"
-AUTHORIZER_TTL_SECONDS = 300  # ReauthorizeEvery in template.yaml
-WWW_AUTHENTICATE = 'Basic realm="PartnerAPI", charset="UTF-8"'
+CATCH_ALL = "/{proxy+}"  # the router's NotFound route in template.yaml
 
 
 @dataclass
@@ -70,27 +69,23 @@ class LocalFunctions:
 class LocalGateway:
     def __init__(self, functions: LocalFunctions | None = None) -> None:
         self.functions = functions or LocalFunctions()
-        self._authorized: dict[str, tuple[float, str]] = {}
         use_invoker(self.functions.invoke)  # the router's Lambda invocations stay in-process
 
-    def route(self, path: str) -> str | None:
+    def route(self, path: str) -> tuple[str, str]:
+        """(function, API resource) of a path: a SOAP URL's own resource, else the catch-all route."""
         path = path.rstrip("/")
         if path == BASE_PATH:
-            return ROUTER
+            return ROUTER, BASE_PATH
         prefix, _, group = path.rpartition("/")
         if prefix == BASE_PATH:
             for logical_id, known in FUNCTION_GROUPS.items():
                 if known == group:
-                    return logical_id
-        return None
+                    return logical_id, path
+        return ROUTER, "/" if not path else CATCH_ALL
 
-    def authorize(self, headers: dict[str, str], method: str, path: str) -> str | None:
-        """Runs the authorizer function like API Gateway does, caching its answer per header."""
-        header = headers.get("authorization", "")
-        cache_key = hashlib.sha256(header.encode("utf-8", "surrogateescape")).hexdigest()
-        cached = self._authorized.get(cache_key)
-        if cached and cached[0] > time.monotonic():
-            return cached[1]
+    def authorize(self, headers: dict[str, str], method: str, path: str) -> dict[str, str]:
+        """Runs the authorizer function like API Gateway does; its context (partner_id "" when the
+        credentials are missing or wrong) goes to the function."""
         event = {
             "type": "REQUEST",
             "methodArn": f"arn:aws:execute-api:{REGION}:000000000000:local/local/{method}{path}",
@@ -98,44 +93,29 @@ class LocalGateway:
             "httpMethod": method,
             "path": path,
         }
-        try:
-            policy = self.functions.invoke(AUTHORIZER, event)
-        except PermissionError:
-            return None
-        partner_id = policy["context"]["partner_id"]
-        self._authorized[cache_key] = (time.monotonic() + AUTHORIZER_TTL_SECONDS, partner_id)
-        return partner_id
+        policy = self.functions.invoke(AUTHORIZER, event)
+        return {**policy["context"], "principalId": policy["principalId"]}
 
     def handle(self, method: str, path: str, query: dict[str, str], headers: dict[str, str], body: bytes, peer: str = "127.0.0.1") -> HttpResponse:
         headers = {name.lower(): value for name, value in headers.items()}
-        logical_id = self.route(path)
-        if logical_id is None:
-            return HttpResponse(404, fault_document("1.1", "Client.NotFound", f"Ресурс {path} не найден. Адрес сервиса: {BASE_PATH}?wsdl"), {"Content-Type": "text/xml; charset=utf-8"})
-        context: dict[str, Any] = {"stage": "local", "requestId": str(uuid.uuid4()), "httpMethod": method, "path": path, "identity": {"sourceIp": peer}}
-        if method == "POST":
-            partner_id = self.authorize(headers, method, path)
-            if partner_id is None:
-                # template.yaml's UNAUTHORIZED gateway response
-                return HttpResponse(
-                    401,
-                    fault_document("1.1", "Client.Unauthorized", "Требуется аутентификация: неверный логин или пароль (HTTP Basic)"),
-                    {"Content-Type": "text/xml; charset=utf-8", "WWW-Authenticate": WWW_AUTHENTICATE},
-                )
-            context["authorizer"] = {"partner_id": partner_id, "principalId": partner_id}
-        event = {
-            "resource": path.rstrip("/") or "/",
-            "path": path.rstrip("/") or "/",
-            "httpMethod": method,
-            "headers": headers,
-            "multiValueHeaders": {name: [value] for name, value in headers.items()},
-            "queryStringParameters": query or None,
-            "requestContext": context,
-            "body": base64.b64encode(body).decode() if body else None,
-            "isBase64Encoded": bool(body),
-        }
+        logical_id, resource = self.route(path)
+        context: dict[str, Any] = {"stage": "local", "requestId": str(uuid.uuid4()), "httpMethod": method, "path": path, "resourcePath": resource, "identity": {"sourceIp": peer}}
         try:
+            if method == "POST" and resource not in (CATCH_ALL, "/"):  # template.yaml: only the POST methods have the authorizer
+                context["authorizer"] = self.authorize(headers, method, path)
+            event = {
+                "resource": resource,
+                "path": path.rstrip("/") or "/",
+                "httpMethod": method,
+                "headers": headers,
+                "multiValueHeaders": {name: [value] for name, value in headers.items()},
+                "queryStringParameters": query or None,
+                "requestContext": context,
+                "body": base64.b64encode(body).decode() if body else None,
+                "isBase64Encoded": bool(body),
+            }
             return response_from_event(self.functions.invoke(logical_id, event))
         except Exception:
-            # what API Gateway does when the integration fails: template.yaml's DEFAULT_5XX response
+            # what API Gateway does when the authorizer or the integration fails: template.yaml's DEFAULT_5XX response
             logging.getLogger("partnerapi.sandbox").exception("function %s failed", logical_id)
-            return HttpResponse(502, fault_document("1.1", "Server", "Внутренняя ошибка шлюза"), {"Content-Type": "text/xml; charset=utf-8"})
+            return HttpResponse(502, fault_document("1.1", "Server", "Внутренняя ошибка шлюза"), {"Content-Type": content_type_of("1.1")})

@@ -156,14 +156,13 @@ def snapshot() -> dict[str, Any]:
     and its maps, lists and sets (moto replaces a scalar attribute's value object, never alters it);
     the rest of the conversion runs after the lock is released. S3 objects are read afterwards: each
     is written whole, and one written meanwhile is marked as a change and saved by the next flush."""
-    from partnerapi_ops.emulation import LOCAL_BUCKET_NAMES
-    from partnerapi_ops.template import bucket_names, table_definitions
+    from partnerapi_ops.emulation import local_buckets, local_tables
 
     dynamodb, s3 = moto_backends()
     frozen: dict[str, list[dict[str, Any]]] = {}
     with no_gc():  # ~2 million small objects: collections would triple the time, most of it under the lock
         with dynamodb_request_lock():
-            for logical_id in table_definitions():
+            for logical_id in local_tables():
                 table = dynamodb.tables[logical_id]
                 partitions = table.items.values()
                 items = (item for partition in partitions for item in partition.values()) if table.has_range_key else partitions
@@ -173,8 +172,7 @@ def snapshot() -> dict[str, Any]:
         state: dict[str, Any] = {"version": 1, "tables": {}, "buckets": {}}
         for logical_id, rows in frozen.items():
             state["tables"][logical_id] = [{name: value if type(value) is dict else {value.type: value.value} for name, value in row.items()} for row in rows]
-    for logical_id in bucket_names():
-        name = LOCAL_BUCKET_NAMES.get(logical_id, logical_id.lower())
+    for logical_id, name in local_buckets().items():
         store = s3.buckets[name].keys
         objects = []
         for key in list(dict.keys(store)):  # a copy: request threads add keys meanwhile

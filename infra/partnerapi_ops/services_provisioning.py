@@ -18,7 +18,10 @@ def _new_id() -> str:
 
 
 def _canonical(value: str) -> str:
-    return str(uuid.UUID(value))
+    try:
+        return str(uuid.UUID(value))
+    except (ValueError, TypeError, AttributeError):
+        raise ValueError(f"{value!r} is not a UUID") from None
 
 
 class ServiceType(BaseModel):
@@ -50,12 +53,17 @@ class Subscription(BaseModel):
     service_stopped: bool = False
 
 
+def _require_partner(partner_id: str) -> None:
+    if table.get(keys.partner_pk(partner_id), keys.PROFILE_SK) is None:
+        raise ValueError(f"partner {partner_id} does not exist")
+
+
 def add_service_type(service_type: ServiceType, owner_partner_id: str | None = None) -> ServiceType:
     """A public type (no owner) or a private type of `owner_partner_id`."""
     service_type.service_type_id = _canonical(service_type.service_type_id)
     owner = _canonical(owner_partner_id) if owner_partner_id else None
-    if owner and table.get(keys.partner_pk(owner), keys.PROFILE_SK) is None:
-        raise ValueError(f"partner {owner} does not exist")
+    if owner:
+        _require_partner(owner)
     full_name = service_type.service_type_full_name or service_type.service_type_name
     table.put(service_types.service_type_item(owner, service_type.service_type_id, service_type.service_type_name, full_name, service_type.service_type_del))
     return service_type
@@ -66,10 +74,12 @@ def export_service_type(owner_partner_id: str, service_type_id: str, importer_pa
     owner, type_id, importer = _canonical(owner_partner_id), _canonical(service_type_id), _canonical(importer_partner_id)
     if owner == importer:
         raise ValueError("a partner cannot import its own service type")
+    _require_partner(owner)
     if table.get(keys.partner_pk(owner), keys.own_service_type_sk(type_id)) is None:
+        if table.get(keys.SERVICE_TYPE_PK, type_id) is not None:
+            raise ValueError(f"service type {type_id} is public: every partner sees it, only a partner's own type (service-type add --partner-id) is exported")
         raise ValueError(f"service type {type_id} is not a private type of partner {owner}")
-    if table.get(keys.partner_pk(importer), keys.PROFILE_SK) is None:
-        raise ValueError(f"partner {importer} does not exist")
+    _require_partner(importer)
     table.transact([table.put_action(item) for item in service_types.vendor_items(owner, type_id, importer)])
     return {"owner_partner_id": owner, "service_type_id": type_id, "importer_partner_id": importer}
 
@@ -79,6 +89,8 @@ def revoke_export(owner_partner_id: str, service_type_id: str, importer_partner_
     are; new ones cannot name the line any more. The vendor link goes with the importer's last line of
     that vendor."""
     owner, type_id, importer = _canonical(owner_partner_id), _canonical(service_type_id), _canonical(importer_partner_id)
+    _require_partner(owner)
+    _require_partner(importer)
     marker_sk = keys.imported_service_type_sk(type_id)
     marker = table.get(keys.partner_pk(importer), marker_sk)
     if marker is None or marker["owner_partner_id"] != owner:

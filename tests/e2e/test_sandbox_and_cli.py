@@ -15,16 +15,16 @@ from support.soap import envelope, post
 PYTHONPATH = os.pathsep.join([str(REPO_ROOT / "layers" / "shared"), str(REPO_ROOT / "infra")])
 
 
-def run_cli(*arguments: str) -> subprocess.CompletedProcess:
-    """`partnerapi …` as an operator runs it, with no AWS tables in the environment."""
+def run_cli(*arguments: str, stdin: str | None = None) -> subprocess.CompletedProcess:
+    """`partnerapi …` as an operator runs it, with no AWS tables in the environment (`stdin`: piped in)."""
     environment = {name: value for name, value in os.environ.items() if name not in ("ENTITIES_TABLE", "CREDENTIALS_TABLE", "AWS_ENDPOINT_URL")}
     environment["PYTHONPATH"] = PYTHONPATH
     command = [sys.executable, "-m", "partnerapi_ops.cli", *arguments]
-    return subprocess.run(command, cwd=REPO_ROOT, env=environment, capture_output=True, text=True, timeout=120, check=False)
+    return subprocess.run(command, cwd=REPO_ROOT, env=environment, input=stdin, capture_output=True, text=True, timeout=120, check=False)
 
 
-def partnerapi(*arguments: str) -> dict:
-    result = run_cli(*arguments)
+def partnerapi(*arguments: str, stdin: str | None = None) -> dict:
+    result = run_cli(*arguments, stdin=stdin)
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
 
@@ -60,7 +60,7 @@ def test_operator_provisions_a_partner_that_can_then_call_the_api(tmp_path):
     data = str(tmp_path / "env.json")
     role = partnerapi("role", "add", "--id", "7", "--name", "Тестовая роль", "--data", data)
     region = partnerapi("region", "add", "--name", "Казань", "--time-zone", "3", "--data", data)
-    partner = partnerapi("partner", "add", "--name", "ООО Новый", "--login", "newpartner", "--password", "s3cret!", "--data", data)
+    partner = partnerapi("partner", "add", "--name", "ООО Новый", "--login", "newpartner", "--password-stdin", "--data", data, stdin="s3cret!\n")
     partnerapi("partner", "grant-region", "--partner-id", partner["partner_id"], "--region-id", region["region_id"], "--data", data)
     partnerapi("partner", "grant-role", "--partner-id", partner["partner_id"], "--role-id", str(role["role_id"]), "--data", data)
     contract = partnerapi("partner", "add-contract", "--partner-id", partner["partner_id"], "--role-id", "7", "--start", "2026-01-01", "--data", data)
@@ -109,6 +109,6 @@ def test_load_fixture_is_idempotent_and_validated(tmp_path):
 def test_invoke_runs_a_function_of_the_template_with_an_event_file(event, function):
     if not (REPO_ROOT / "events" / event).exists():
         pytest.fail(f"events/{event} is missing")
-    result = partnerapi("invoke", function, "--event", f"events/{event}")
+    result = partnerapi("invoke", function, "--event", f"events/{event}", "--raw")  # --raw: the function's result as JSON
     assert result["statusCode"] == 200
     assert "Fault" not in result["body"]

@@ -190,18 +190,53 @@ def test_wsdl_event_on_a_custom_domain_has_no_stage_prefix(invoke):
     assert wsdl_addresses(result) == (expected, expected)
 
 
-def test_group_function_without_authorizer_context_answers_401_fault(invoke):
-    # Given a POST that did not pass the authorizer (no requestContext.authorizer)
-    event = load_event("partners_partner_read")
+@pytest.mark.parametrize("version", ["1.1", "1.2"])
+@pytest.mark.parametrize("context", ["no-authorizer-context", "authorizer-found-no-partner"])
+def test_group_function_without_a_partner_answers_401_in_the_request_version(invoke, soap_event, version, context):
+    # Given a POST that did not pass the authorizer, or that the authorizer passed on with no partner
+    event = soap_event("partners_partner_read", "partner_read", version=version)
+    if context == "no-authorizer-context":
+        del event["requestContext"]["authorizer"]
+    else:
+        event["requestContext"]["authorizer"] = {"partner_id": "", "principalId": "anonymous"}
+    # When PartnersFunction handles it
+    result = invoke("PartnersFunction", event)
+    # Then it answers 401 with a Basic challenge and a Client (Sender) fault in the request's version, revealing no partner
+    assert result["statusCode"] == 401
+    assert header(result, "WWW-Authenticate").startswith("Basic realm=")
+    assert header(result, "Content-Type").startswith("application/soap+xml" if version == "1.2" else "text/xml")
+    body = parse_envelope(result, version)
+    assert fault_code(body, version).startswith("soap:Sender" if version == "1.2" else "soap:Client")
+    assert rows(body, "partner") == []
+
+
+@pytest.mark.parametrize("version", ["1.1", "1.2"])
+def test_group_function_refuses_another_groups_operation_naming_its_url(invoke, soap_event, version):
+    # Given client_read (group clients) sent to the partners function's URL on the execute-api host
+    event = soap_event("partners_partner_read", "client_read", version=version)
+    # When PartnersFunction handles it
+    result = invoke("PartnersFunction", event)
+    # Then it is the one unknown-operation fault, naming the clients URL and the single URL the client can reach
+    assert result["statusCode"] == 400
+    body = parse_envelope(result, version)
+    assert fault_code(body, version).endswith("UnknownOperation")
+    text = "".join(body.itertext())
+    base = f"https://{EXECUTE_API_HOST}/v1/cus/ws/PartnerAPI"
+    assert f"отправьте её на {base}/clients или {base}" in text, text
+
+
+@pytest.mark.parametrize("version", ["1.1", "1.2"])
+def test_group_function_answers_other_methods_405_in_the_request_version(invoke, soap_event, version):
+    # Given a PUT to a group URL (the API's ANY method, no authorizer)
+    event = soap_event("partners_partner_read", "partner_read", version=version)
+    event["httpMethod"] = "PUT"
     del event["requestContext"]["authorizer"]
     # When PartnersFunction handles it
     result = invoke("PartnersFunction", event)
-    # Then it answers 401 with a Basic challenge and a SOAP Client fault, and reveals no partner
-    assert result["statusCode"] == 401
-    assert header(result, "WWW-Authenticate").startswith("Basic")
-    body = parse_envelope(result)
-    assert fault_code(body).startswith("soap:Client")
-    assert rows(body, "partner") == []
+    # Then it is 405 naming the allowed methods, a Client (Sender) fault in the request's version
+    assert result["statusCode"] == 405
+    assert header(result, "Allow") == "GET, HEAD, POST"
+    assert fault_code(parse_envelope(result, version), version).endswith("MethodNotAllowed")
 
 
 def test_group_function_answers_a_hostile_event_with_a_client_fault(invoke):
@@ -280,6 +315,58 @@ def test_router_wsdl_lists_the_single_url_at_the_stage(invoke):
     assert wsdl_addresses(result) == (expected, expected)
 
 
+@pytest.mark.parametrize("version", ["1.1", "1.2"])
+@pytest.mark.parametrize("path", ["/cus/ws/PartnerAPI/no_such_group", "/cus/ws", "/"])
+def test_router_answers_an_unknown_path_404_in_the_request_version(invoke, soap_event, version, path):
+    # Given a request that reached the router through the API's catch-all route (no authorizer there)
+    event = soap_event("router_partner_user_read", "partner_read", version=version)
+    event["path"] = path
+    event["resource"] = event["requestContext"]["resourcePath"] = "/" if path == "/" else "/{proxy+}"
+    del event["requestContext"]["authorizer"]
+    # When RouterFunction handles it
+    result = invoke("RouterFunction", event)
+    # Then it is 404, a Client (Sender) fault in the request's version naming the path and the service's address
+    assert result["statusCode"] == 404
+    body = parse_envelope(result, version)
+    assert fault_code(body, version).endswith("NotFound")
+    text = "".join(body.itertext())
+    assert path in text and "/cus/ws/PartnerAPI?wsdl" in text
+
+
+@pytest.mark.parametrize("version", ["1.1", "1.2"])
+def test_router_answers_a_request_without_a_partner_401_before_invoking_anything(invoke, soap_event, version):
+    # Given a POST the authorizer passed on with no partner
+    event = soap_event("router_partner_user_read", "partner_read", version=version)
+    event["requestContext"]["authorizer"] = {"partner_id": "", "principalId": "anonymous"}
+    # When RouterFunction handles it (no invoker is set up: invoking a group function would fail)
+    result = invoke("RouterFunction", event)
+    # Then it answers 401 with the Basic challenge, in the request's version
+    assert result["statusCode"] == 401
+    assert header(result, "WWW-Authenticate").startswith("Basic realm=")
+    assert fault_code(parse_envelope(result, version), version).endswith("Unauthenticated")
+
+
+@pytest.mark.parametrize(("version", "advice", "retry_after"), [("1.1", {"retryAfterSeconds": "7"}, "7"), ("1.2", {}, "1")])
+def test_router_answers_a_throttled_group_function_429_with_retry_after(invoke, soap_event, version, advice, retry_after):
+    # Given Lambda refuses to invoke the group function: the account's concurrency is exhausted
+    from botocore.stub import Stubber
+    from partnerapi.data.clients import client
+
+    event = soap_event("router_partner_user_read", "partner_read", version=version)
+    lambda_client = client("lambda")
+    with Stubber(lambda_client) as stubbed:
+        stubbed.add_client_error("invoke", service_error_code="TooManyRequestsException", service_message="Rate Exceeded.", http_status_code=429, modeled_fields=advice)
+        # When RouterFunction handles the call (through the real Lambda invoker)
+        result = invoke("RouterFunction", event)
+        stubbed.assert_no_pending_responses()
+    # Then the caller gets 429 with Retry-After (Lambda's advice, else 1 s), a Receiver fault in the request's version
+    assert result["statusCode"] == 429
+    assert header(result, "Retry-After") == retry_after
+    body = parse_envelope(result, version)
+    assert fault_code(body, version) == ("soap:Receiver.pa:Throttled" if version == "1.2" else "soap:Server.Throttled")
+    assert f"через {retry_after} с" in "".join(body.itertext())
+
+
 # ------------------------------------------------------------------------------ authorizer --
 
 
@@ -311,18 +398,20 @@ def test_authorizer_allows_the_demo_credentials(invoke):
         pytest.param("Basic !!!not-base64!!!", id="bad-base64"),
     ],
 )
-def test_authorizer_refuses_with_exactly_unauthorized(invoke, authorization):
-    # Given a REQUEST authorizer event with a bad credential
+def test_authorizer_passes_bad_credentials_on_without_a_partner(invoke, authorization):
+    # Given a REQUEST authorizer event with a bad credential (or none)
     event = load_event("authorizer_request_bad_password")
     if authorization != "from-file":
         event["headers"].pop("Authorization")
         if authorization is not None:
             event["headers"]["Authorization"] = authorization
     # When AuthorizerFunction handles it
-    with pytest.raises(Exception) as refusal:
-        invoke("AuthorizerFunction", event)
-    # Then it raises with the message API Gateway maps to 401: exactly "Unauthorized"
-    assert str(refusal.value) == "Unauthorized"
+    policy = invoke("AuthorizerFunction", event)
+    # Then it lets the request through with no partner, so the function answers 401 in the request's SOAP version
+    (statement,) = policy["policyDocument"]["Statement"]
+    assert statement["Effect"] == "Allow"
+    assert policy["context"] == {"partner_id": ""}
+    assert policy["principalId"] != DEMO_ID
 
 
 # ------------------------------------------------------------------------ partnerapi invoke --
@@ -332,9 +421,9 @@ def test_cli_invoke_runs_an_event_file_against_a_fresh_demo_emulation():
     # Given no tables in the environment (so the CLI starts its own emulation with the demo data)
     env = {name: value for name, value in os.environ.items() if name not in ("ENTITIES_TABLE", "CREDENTIALS_TABLE", "AWS_ENDPOINT_URL")}
     env["PYTHONPATH"] = os.pathsep.join([str(REPO_ROOT / "layers" / "shared"), str(REPO_ROOT / "infra")])
-    # When `partnerapi invoke PartnersFunction --event events/partners_partner_read.json` runs
+    # When `partnerapi invoke PartnersFunction --event events/partners_partner_read.json --raw` runs
     completed = subprocess.run(
-        [sys.executable, "-m", "partnerapi_ops.cli", "invoke", "PartnersFunction", "--event", "events/partners_partner_read.json"],
+        [sys.executable, "-m", "partnerapi_ops.cli", "invoke", "PartnersFunction", "--event", "events/partners_partner_read.json", "--raw"],
         check=False,
         cwd=REPO_ROOT,
         env=env,
@@ -342,7 +431,7 @@ def test_cli_invoke_runs_an_event_file_against_a_fresh_demo_emulation():
         text=True,
         timeout=180,
     )
-    # Then it prints the function's result as JSON: 200 with the demo partner
+    # Then it prints the function's result as JSON (--raw: as the function returned it): 200 with the demo partner
     assert completed.returncode == 0, completed.stderr
     result = json.loads(completed.stdout)
     assert result["statusCode"] == 200

@@ -225,9 +225,9 @@ def test_through_the_queue_a_bad_record_ends_in_the_dead_letter_queue_and_the_re
 
 
 def test_cli_invoke_runs_the_ingest_event_file():
-    # When `partnerapi invoke IngestFunction --event events/ingest_good_batch.json` runs against a fresh demo emulation
+    # When `partnerapi invoke IngestFunction --event events/ingest_good_batch.json --raw` runs against a fresh demo emulation
     result = subprocess.run(
-        [sys.executable, "-m", "partnerapi_ops.cli", "invoke", "IngestFunction", "--event", "events/ingest_good_batch.json"],
+        [sys.executable, "-m", "partnerapi_ops.cli", "invoke", "IngestFunction", "--event", "events/ingest_good_batch.json", "--raw"],
         cwd=REPO_ROOT,
         capture_output=True,
         text=True,

@@ -14,6 +14,7 @@ from support.soap import envelope
 
 TNS = "http://buhphone.com/PartnerAPI"
 SOAP11 = "http://schemas.xmlsoap.org/soap/envelope/"
+XSI_NIL = "{http://www.w3.org/2001/XMLSchema-instance}nil"
 
 
 def body_of(result: dict[str, Any]) -> bytes:
@@ -30,8 +31,9 @@ def answer(result: dict[str, Any]) -> etree._Element:
     return root
 
 
-def service_types(root: etree._Element) -> dict[str, dict[str, str]]:
-    found = [{etree.QName(field).localname: field.text or "" for field in row} for row in root.iter(f"{{{TNS}}}service_type")]
+def service_types(root: etree._Element) -> dict[str, dict[str, str | None]]:
+    """Rows by id; a column is its text, None when it is nil (xsi:nil="true")."""
+    found = [{etree.QName(field).localname: None if field.get(XSI_NIL) == "true" else field.text or "" for field in row} for row in root.iter(f"{{{TNS}}}service_type")]
     return {row["service_type_id"]: row for row in found}
 
 
@@ -55,7 +57,7 @@ def test_services_function_answers_the_demo_partners_service_types_deleted_inclu
     assert {PUBLIC_CONSULTING, PUBLIC_ARCHIVED, DEMO_VENDOR_LINE, DEMO_PRIVATE_LINE} <= set(types)
     assert types[PUBLIC_ARCHIVED]["service_type_del"] == "true"
     assert types[DEMO_VENDOR_LINE]["partner_id"] == DEMO_ID
-    assert "partner_id" not in types[PUBLIC_CONSULTING]  # a public type has no owner
+    assert types[PUBLIC_CONSULTING]["partner_id"] is None  # a public type has no owner: the column is there, nil
 
 
 def test_router_hands_a_services_operation_to_the_services_function(invoke):

@@ -26,7 +26,6 @@ AUTHORIZER = "AuthorizerFunction"
 LAYER = "SharedLayer"
 AUTHORIZER_NAME = "BasicAuth"
 SOAP_BASE_PATH = "/cus/ws/PartnerAPI"
-WWW_AUTHENTICATE = "'Basic realm=\"PartnerAPI\", charset=\"UTF-8\"'"
 SOAP_ENV_NS = "http://schemas.xmlsoap.org/soap/envelope/"
 
 # SAM policy templates a SOAP group function may use, each scoped to EntitiesTable.
@@ -328,20 +327,26 @@ def test_api_default_authorizer(template: dict[str, Any]) -> None:
     authorizer = auth["Authorizers"][AUTHORIZER_NAME]
     assert authorizer["FunctionArn"] == {"Fn::GetAtt": [AUTHORIZER, "Arn"]}
     assert authorizer["FunctionPayloadType"] == "REQUEST"
-    assert authorizer["Identity"]["Headers"] == ["Authorization"]
-    assert authorizer["Identity"]["ReauthorizeEvery"] == 300
+    # No identity source: a request without Authorization reaches the authorizer (and then the function,
+    # which answers 401 in the request's SOAP version) instead of API Gateway's own SOAP-1.1-only 401.
+    # API Gateway cannot cache without one; the authorizer caches its decisions itself (partnerapi/auth.py).
+    assert authorizer["Identity"] == {"ReauthorizeEvery": 0}
 
 
-def test_post_requires_authorizer_get_is_public(template: dict[str, Any]) -> None:
+def test_post_requires_authorizer_other_methods_and_paths_are_public(template: dict[str, Any]) -> None:
     events = _api_events(template)
     methods = {(path, method) for _, path, method, _ in events}
     groups = [g.removesuffix("Function").lower() for g in _group_functions(template)]
-    expected_paths = {SOAP_BASE_PATH} | {f"{SOAP_BASE_PATH}/{group}" for group in groups}
-    assert methods == {(p, m) for p in expected_paths for m in ("GET", "POST")}
+    soap_paths = {SOAP_BASE_PATH} | {f"{SOAP_BASE_PATH}/{group}" for group in groups}
+    # GET: WSDL and service page; POST: SOAP calls; ANY: the other methods, answered 405 by the function;
+    # the catch-all routes bring every other path to the router, which answers 404
+    catch_all = {("/{proxy+}", "ANY"), ("/", "ANY")}
+    assert methods == {(p, m) for p in soap_paths for m in ("GET", "POST", "ANY")} | catch_all
+    assert {(path, method) for name, path, method, _ in events if name == ROUTER} >= catch_all
     for name, path, method, props in events:
         assert props["RestApiId"] == {"Ref": "PartnerApi"}, f"{name} {method} {path}: not on PartnerApi"
         authorizer = props.get("Auth", {}).get("Authorizer", AUTHORIZER_NAME)
-        expected = "NONE" if method == "GET" else AUTHORIZER_NAME
+        expected = AUTHORIZER_NAME if method == "POST" else "NONE"
         assert authorizer == expected, f"{name} {method} {path}: authorizer {authorizer}, expected {expected}"
 
 
@@ -381,11 +386,16 @@ def test_translated_methods_security(translated: dict[str, Any]) -> None:
     schemes = body["components"]["securitySchemes"]
     authorizer = schemes[AUTHORIZER_NAME]["x-amazon-apigateway-authorizer"]
     assert authorizer["type"] == "request"
-    assert authorizer["identitySource"] == "method.request.header.Authorization"
+    assert "identitySource" not in authorizer and authorizer["authorizerResultTtlInSeconds"] == 0
+    any_method = "x-amazon-apigateway-any-method"
     for path, operations in body["paths"].items():
-        assert set(operations) == {"get", "post"}, f"{path}: {set(operations)}"
-        assert operations["post"]["security"] == [{AUTHORIZER_NAME: []}], f"POST {path} must use {AUTHORIZER_NAME}"
-        assert operations["get"].get("security") in ([{"NONE": []}], []), f"GET {path} must be public"
+        if path in ("/{proxy+}", "/"):
+            assert set(operations) == {any_method}, f"{path}: {set(operations)}"
+        else:
+            assert set(operations) == {"get", "post", any_method}, f"{path}: {set(operations)}"
+            assert operations["post"]["security"] == [{AUTHORIZER_NAME: []}], f"POST {path} must use {AUTHORIZER_NAME}"
+            assert operations["get"].get("security") in ([{"NONE": []}], []), f"GET {path} must be public"
+        assert operations[any_method].get("security") in ([{"NONE": []}], []), f"ANY {path} must be public"
 
 
 def test_translated_roles_least_privilege(translated: dict[str, Any], template: dict[str, Any]) -> None:
@@ -435,13 +445,8 @@ def _assert_soap_fault(templates: dict[str, str], faultcode: str) -> None:
 
 def test_gateway_responses(template: dict[str, Any]) -> None:
     responses = template["Resources"]["PartnerApi"]["Properties"]["GatewayResponses"]
-    for kind in ("UNAUTHORIZED", "ACCESS_DENIED"):
-        response = responses[kind]
-        assert str(response["StatusCode"]) == "401", kind
-        headers = response["ResponseParameters"]["Headers"]
-        assert headers["WWW-Authenticate"] == WWW_AUTHENTICATE, kind
-        assert headers["Content-Type"].startswith("'text/xml"), kind
-        _assert_soap_fault(response["ResponseTemplates"], "soap:Client")
+    # the authorizer never denies: 401 is the functions' answer, in the request's SOAP version
+    assert set(responses) == {"DEFAULT_4XX", "DEFAULT_5XX"}
     for kind, faultcode in (("DEFAULT_4XX", "soap:Client"), ("DEFAULT_5XX", "soap:Server")):
         response = responses[kind]
         assert response["ResponseParameters"]["Headers"]["Content-Type"].startswith("'text/xml"), kind

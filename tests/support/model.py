@@ -146,8 +146,8 @@ class Employee:
     id: str
     owner: str  # partner_id or client_id
     name: str
-    family: str
-    father: str
+    family: str | None
+    father: str | None
     birthday: str | None = None
     deleted: bool = False
 
@@ -157,13 +157,13 @@ class Client:
     id: str
     new_id: str
     name: str
-    full_name: str
+    full_name: str | None
     region: str
-    inn: str
-    kpp: str
-    reg_num: str
+    inn: str | None
+    kpp: str | None
+    reg_num: str | None
     pay_method: int
-    addit: str
+    addit: str | None
     deleted: bool = False
 
 
@@ -434,7 +434,8 @@ class SpecModel:
     def _add_employee(self, users: dict[str, Employee], owner: str, name: str | None, family: str | None, father: str | None) -> Employee:
         if blank(name):
             raise refuse("MissingParameter")  # P8
-        user = Employee(self.new_id(), owner, cut(name, EMPLOYEE_NAME_LENGTH), cut(family or "", EMPLOYEE_NAME_LENGTH), cut(father or "", EMPLOYEE_NAME_LENGTH))
+        # not given: None (nil); "" stays "" (docs/spec-notes.md, strict table form)
+        user = Employee(self.new_id(), owner, cut(name, EMPLOYEE_NAME_LENGTH), cut(family, EMPLOYEE_NAME_LENGTH), cut(father, EMPLOYEE_NAME_LENGTH))
         users[user.id] = user
         return user
 
@@ -529,7 +530,7 @@ class SpecModel:
         if blank(client_name):
             raise refuse("MissingParameter")
         self._required(region_id)
-        reg_number = self._reg_number(client_reg_num) or None
+        reg_number = self._reg_number(client_reg_num)
         pay_method = self._pay_method(pay_method)
         (region,) = self._resolve((region_id, {r: r for r in self.regions}))
         if region not in partner.regions:
@@ -539,13 +540,14 @@ class SpecModel:
             id=client_id,
             new_id=self.new_id(),  # C8
             name=cut(client_name, CLIENT_NAME),
-            full_name=cut(client_full_name or "", CLIENT_FULL_NAME),
+            # not given: None (nil); "" stays "" (docs/spec-notes.md, strict table form)
+            full_name=cut(client_full_name, CLIENT_FULL_NAME),
             region=region,
-            inn=cut(client_inn or "", CLIENT_INN),
-            kpp=cut(client_kpp or "", CLIENT_KPP),
-            reg_num=reg_number or "",
-            pay_method=pay_method if pay_method is not None else self._default_pay_method(reg_number),
-            addit=cut(addit_attribute or "", CLIENT_ADDIT),
+            inn=cut(client_inn, CLIENT_INN),
+            kpp=cut(client_kpp, CLIENT_KPP),
+            reg_num=reg_number,
+            pay_method=pay_method if pay_method is not None else self._default_pay_method(reg_number or None),
+            addit=cut(addit_attribute, CLIENT_ADDIT),
         )
         partner.clients[client_id] = client
         return [self.client_row(client)]

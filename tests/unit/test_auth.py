@@ -3,7 +3,7 @@
 import base64
 
 import pytest
-from partnerapi.auth import authenticate, hash_password, parse_basic, verify_password
+from partnerapi.auth import RecentDecisions, authenticate, authorizer, hash_password, parse_basic, verify_password
 from partnerapi.data.credentials import get_credential, put_credential
 
 PARTNER = "a1b2c3d4-0000-4000-8000-0000000000aa"
@@ -172,3 +172,86 @@ def test_two_partners_with_the_same_password_are_told_apart(credential):
     assert authenticate(basic("first:same-password")) == PARTNER
     assert authenticate(basic("second:same-password")) == other
     assert get_credential("first")["password_hash"] != get_credential("second")["password_hash"]
+
+
+# ------------------------------------------------------------------------------ the authorizer --
+
+
+class ManualClock:
+    """A clock the test moves: the decision cache's expiry without waiting."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def decisions():
+    """(RecentDecisions on a manual clock, the clock)."""
+    clock = ManualClock()
+    return RecentDecisions(ttl_seconds=3.0, clock=clock), clock
+
+
+def authorizer_event(header: str | None) -> dict:
+    headers = {"Authorization": header} if header is not None else {}
+    return {"type": "REQUEST", "methodArn": "arn:aws:execute-api:eu-central-1:123456789012:abc123/v1/POST/cus/ws/PartnerAPI", "headers": headers}
+
+
+@pytest.mark.parametrize("header", [None, "Basic %%%", basic("nobody:x")], ids=["no-header", "garbage", "unknown-login"])
+def test_authorizer_lets_bad_credentials_through_with_no_partner(aws, decisions, header):
+    # When the authorizer judges a request without valid credentials
+    policy = authorizer(authorizer_event(header), decisions[0])
+    # Then it allows it with an empty partner_id (the function answers 401 in the request's SOAP version)
+    assert policy["policyDocument"]["Statement"][0]["Effect"] == "Allow"
+    assert policy["context"] == {"partner_id": ""}
+
+
+def test_authorizer_names_the_partner_of_valid_credentials(credential, decisions):
+    login, password = credential()
+    policy = authorizer(authorizer_event(basic(f"{login}:{password}")), decisions[0])
+    assert policy["context"] == {"partner_id": PARTNER}
+    assert policy["principalId"] == PARTNER
+
+
+def test_a_repeated_header_is_answered_without_reading_the_table_again(credential, decisions, monkeypatch):
+    # Given a valid header judged once
+    cache, _ = decisions
+    login, password = credential()
+    header = basic(f"{login}:{password}")
+    assert cache.partner_id(header) == PARTNER
+    # When the credentials table can no longer be read, Then the same header is still answered (no scrypt, no read)
+    monkeypatch.setattr("partnerapi.auth.get_credential", lambda login: pytest.fail("the table was read again"))
+    assert cache.partner_id(header) == PARTNER
+
+
+def test_a_changed_password_takes_effect_once_the_decision_expires(credential, decisions):
+    # Given the partner's header judged valid
+    cache, clock = decisions
+    login, password = credential()
+    header = basic(f"{login}:{password}")
+    assert cache.partner_id(header) == PARTNER
+    # When the password changes
+    put_credential(login, PARTNER, hash_password("new password"))
+    # Then the old header keeps its decision for at most the cache's lifetime, and is refused after it
+    clock.now += 2.9
+    assert cache.partner_id(header) == PARTNER
+    clock.now += 0.2
+    assert cache.partner_id(header) is None
+    # And the new password is accepted at once: another header is another decision
+    assert cache.partner_id(basic(f"{login}:new password")) == PARTNER
+
+
+def test_the_cache_stays_within_its_size(credential, monkeypatch):
+    # Given a cache of 4 decisions
+    cache = RecentDecisions(ttl_seconds=3.0, clock=ManualClock(), max_entries=4)
+    login, password = credential()
+    # When 10 different wrong headers and then the right one are judged
+    for attempt in range(10):
+        assert cache.partner_id(basic(f"{login}:wrong-{attempt}")) is None
+    assert cache.partner_id(basic(f"{login}:{password}")) == PARTNER
+    # Then it holds no more than 4 decisions, the newest among them
+    assert len(cache) == 4
+    monkeypatch.setattr("partnerapi.auth.get_credential", lambda login: pytest.fail("the newest decision was dropped"))
+    assert cache.partner_id(basic(f"{login}:{password}")) == PARTNER

@@ -22,7 +22,6 @@ from partnerapi.soap.envelope import (
     HostileInput,
     fault_document,
     inspect,
-    soap_action,
     version_of,
 )
 
@@ -567,29 +566,6 @@ def test_version_of_content_type(content_type, version):
     assert version_of(content_type) == version
 
 
-@pytest.mark.parametrize(
-    ("headers", "action"),
-    [
-        ({"soapaction": '"partner_read"'}, "partner_read"),
-        ({"soapaction": "partner_read"}, "partner_read"),
-        ({"soapaction": '"http://buhphone.com/PartnerAPI/partner_user_add"'}, "partner_user_add"),
-        ({"soapaction": '"http://buhphone.com/PartnerAPI#region_read"'}, "region_read"),
-        ({"content-type": 'application/soap+xml; charset=utf-8; action="http://buhphone.com/PartnerAPI/role_read"'}, "role_read"),
-        ({"content-type": "application/soap+xml; action=partner_read; charset=utf-8"}, "partner_read"),
-        ({"content-type": "text/xml; charset=utf-8"}, None),
-        ({"soapaction": '""'}, None),
-        ({}, None),
-    ],
-)
-def test_soap_action_names_the_operation(headers, action):
-    assert soap_action(headers) == action
-
-
-def test_empty_soapaction_falls_back_to_the_content_type_action():
-    headers = {"soapaction": '""', "content-type": 'application/soap+xml; charset=utf-8; action="region_read"'}
-    assert soap_action(headers) == "region_read"
-
-
 MESSAGE = "Запрос должен быть в кодировке UTF-8 <тег> & «кавычки»"
 
 
@@ -607,20 +583,52 @@ def test_soap11_fault_document_parses_with_code_and_russian_text():
     assert fault.findtext("faultstring") == MESSAGE
 
 
-@pytest.mark.parametrize(("faultcode", "value", "subcode"), [("Client.TooDeep", "Sender", "TooDeep"), ("Server", "Receiver", None), ("Client", "Sender", None)])
-def test_soap12_fault_document_parses_with_sender_code_subcode_and_russian_text(faultcode, value, subcode):
+def qname_of(element: etree._Element) -> tuple[str | None, str]:
+    """The QName an element's text names, its prefix resolved in the element's scope: (namespace, local name)."""
+    prefix, _, local = element.text.strip().rpartition(":")
+    return element.nsmap.get(prefix or None), local
+
+
+@pytest.mark.parametrize(
+    ("faultcode", "value", "subcodes"),
+    [
+        ("Client.TooDeep", "Sender", ["TooDeep"]),
+        ("Client.IdempotencyKeyReused", "Sender", ["IdempotencyKeyReused"]),
+        ("Server.StorageUnavailable", "Receiver", ["StorageUnavailable"]),
+        ("Client.A.B", "Sender", ["A", "B"]),
+        ("Server", "Receiver", []),
+        ("Client", "Sender", []),
+    ],
+)
+def test_soap12_fault_document_has_qualified_subcodes_and_russian_reason(faultcode, value, subcodes):
     # When a SOAP 1.2 fault is built
     root = etree.fromstring(fault_document("1.2", faultcode, MESSAGE))
-    # Then Code/Value is the SOAP 1.2 name (soap:Sender / soap:Receiver) and the detail is the Subcode
+    # Then Code/Value is the SOAP 1.2 name (soap:Sender / soap:Receiver)
     assert root.tag == f"{{{SOAP12_ENV}}}Envelope"
     fault = root.find(f"{{{SOAP12_ENV}}}Body/{{{SOAP12_ENV}}}Fault")
-    code_value = fault.find(f"{{{SOAP12_ENV}}}Code/{{{SOAP12_ENV}}}Value")
-    prefix, _, local = code_value.text.partition(":")
-    assert code_value.nsmap[prefix] == SOAP12_ENV and local == value
-    assert fault.findtext(f"{{{SOAP12_ENV}}}Code/{{{SOAP12_ENV}}}Subcode/{{{SOAP12_ENV}}}Value") == subcode
+    assert qname_of(fault.find(f"{{{SOAP12_ENV}}}Code/{{{SOAP12_ENV}}}Value")) == (SOAP12_ENV, value)
+    # And each further part of the code is a nested Subcode whose Value is a QName in the service's namespace
+    # (SAAJ refuses an unqualified one: SAAJ0432)
+    found, subcode = [], fault.find(f"{{{SOAP12_ENV}}}Code/{{{SOAP12_ENV}}}Subcode")
+    while subcode is not None:
+        found.append(qname_of(subcode.find(f"{{{SOAP12_ENV}}}Value")))
+        subcode = subcode.find(f"{{{SOAP12_ENV}}}Subcode")
+    assert found == [(TNS, name) for name in subcodes]
+    # And the reason is the Russian text, marked as such
     text = fault.find(f"{{{SOAP12_ENV}}}Reason/{{{SOAP12_ENV}}}Text")
     assert text.text == MESSAGE
     assert text.get("{http://www.w3.org/XML/1998/namespace}lang") == "ru"
+    # And nothing else: no empty Role or Detail
+    assert [etree.QName(child).localname for child in fault] == ["Code", "Reason"]
+
+
+@pytest.mark.parametrize("version", ["1.1", "1.2"])
+def test_a_message_with_characters_xml_cannot_carry_still_gives_a_fault(version):
+    # Given a message echoing a path with a NUL and an escape character (percent-decoded by the server)
+    message = "Ресурс /cus/\x00\x1b не найден"
+    # When the fault is built, Then it parses, with those characters replaced
+    root = etree.fromstring(fault_document(version, "Client.NotFound", message))
+    assert "Ресурс /cus/\ufffd\ufffd не найден" in "".join(root.itertext())
 
 
 def test_every_refusal_message_fits_in_a_fault_document(envelope, refused):

@@ -205,6 +205,17 @@ class InternalError(Exception):
     faultcode = "Server"
 
 
+class GroupFunctionThrottled(InternalError):
+    """The router could not invoke a group function: Lambda's concurrency is exhausted. Nothing was
+    done; the caller gets HTTP 429 with Retry-After and may repeat the request unchanged."""
+
+    faultcode = "Server.Throttled"
+
+    def __init__(self, retry_after: int):
+        super().__init__(f"group function throttled, retry after {retry_after} s")
+        self.retry_after = retry_after
+
+
 class StorageUnavailable(InternalError):
     faultcode = "Server.StorageUnavailable"
 

@@ -14,7 +14,7 @@ class HttpRequest:
     body: bytes = b""
     query: dict[str, str] = field(default_factory=dict)
     public_url: str = ""  # the URL the client reached, stage prefix included, no query
-    partner_id: str | None = None  # set by the authorizer
+    partner_id: str | None = None  # set by the authorizer; None: not authenticated
     request_id: str = ""
     # API Gateway's id of the HTTP request: the same when the router invokes a group function again
     gateway_request_id: str = ""
@@ -55,7 +55,8 @@ def request_from_event(event: dict[str, Any], request_id: str = "") -> HttpReque
         body=body,
         query={name: value or "" for name, value in (event.get("queryStringParameters") or {}).items()},
         public_url=public_url(headers, path, context.get("stage")),
-        partner_id=authorizer.get("partner_id"),
+        # the authorizer passes a request without valid credentials on with partner_id "": the function answers 401
+        partner_id=authorizer.get("partner_id") or None,
         request_id=request_id or context.get("requestId") or str(uuid.uuid4()),
         gateway_request_id=context.get("requestId") or "",
     )

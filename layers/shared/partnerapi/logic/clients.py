@@ -83,7 +83,8 @@ def client_read(current_partner: str, client_id: str | None, region_id: str | No
                 continue
             if region is not None and item.get("region_id") != region["region_id"]:
                 continue
-            if addit_attribute is not None and item.get("addit_attribute") != addit_attribute:
+            # "" also selects clients never given an attribute (stored without one, read as nil)
+            if addit_attribute is not None and (item.get("addit_attribute") or "") != addit_attribute:
                 continue
             rows.append(client_row(item))
     return rows
@@ -106,7 +107,7 @@ def client_add(
     if blank_to_none(client_name) is None:
         raise MissingParameter(EMPTY_NAME)
     require(region_id, NO_REGION)
-    reg_number = _reg_number(client_reg_num) or None
+    reg_number = _reg_number(client_reg_num)
     pay_method = _pay_method(pay_method_type_id)
     region = resolve(current_partner, {"region_id": region_id})["region_id"]
     client_id = writes.new_id()
@@ -118,16 +119,20 @@ def client_add(
         "client_new_id": writes.new_id(),
         "partner_id": current_partner,
         "client_name": cut(client_name, NAME_LENGTH),
-        "client_full_name": cut(client_full_name or "", FULL_NAME_LENGTH),
         "region_id": region["region_id"],
         "client_del": False,
-        "client_inn": cut(client_inn or "", INN_LENGTH),
-        "client_kpp": cut(client_kpp or "", KPP_LENGTH),
-        "client_reg_num": reg_number or "",
         # spec: «По умолчанию при наличии договора ИТС … «Оплата за 12 месяцев», иначе «Оплата взимается ежемесячно»»
-        "pay_method_id": pay_method if pay_method is not None else its.default_pay_method_type_id(reg_number),
-        "addit_attribute": cut(addit_attribute or "", ADDIT_ATTRIBUTE_LENGTH),
+        "pay_method_id": pay_method if pay_method is not None else its.default_pay_method_type_id(reg_number or None),
     }
+    optional = {
+        "client_full_name": cut(client_full_name, FULL_NAME_LENGTH),
+        "client_inn": cut(client_inn, INN_LENGTH),
+        "client_kpp": cut(client_kpp, KPP_LENGTH),
+        "client_reg_num": reg_number,
+        "addit_attribute": cut(addit_attribute, ADDIT_ATTRIBUTE_LENGTH),
+    }
+    # what was not given is not stored and reads as nil; "" is stored as given (docs/spec-notes.md G2)
+    item.update({field: value for field, value in optional.items() if value is not None})
     put = table.put_action(item)
     put["Put"]["ConditionExpression"] = "attribute_not_exists(PK)"
     try:

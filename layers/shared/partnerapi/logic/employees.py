@@ -50,9 +50,9 @@ def row(kind: EmployeeKind, item: table.Item, with_birthday: bool = False) -> Ro
     result: Row = {
         kind.id_field: item[kind.id_field],
         kind.owner_field: item[kind.owner_field],
-        name: item.get(name, ""),
-        family: item.get(family, ""),
-        father: item.get(father, ""),
+        name: item.get(name),  # a name never given is nil, a cleared one "" (G2)
+        family: item.get(family),
+        father: item.get(father),
     }
     if with_birthday:
         birthday = item.get(f"{kind.prefix}_birthday")
@@ -74,17 +74,18 @@ def new_item(kind: EmployeeKind, current_partner: str, owner_id: str, name: str 
         raise MissingParameter(f"Имя добавляемого {kind.noun_genitive} не должно быть пустым")
     user_id = writes.new_id()
     name_field, family_field, father_field = kind.name_fields()
-    return {
+    item: table.Item = {
         "PK": keys.partner_pk(current_partner),
         "SK": kind.sk(user_id),
         "kind": kind.prefix,
         kind.id_field: user_id,
         kind.owner_field: owner_id,
         name_field: cut(name, NAME_LENGTH),
-        family_field: cut(family_name or "", NAME_LENGTH),
-        father_field: cut(father_name or "", NAME_LENGTH),
         kind.deleted_field: False,
     }
+    # a name part not given is not stored (nil when read); "" is stored as given
+    item.update({field: cut(value, NAME_LENGTH) for field, value in ((family_field, family_name), (father_field, father_name)) if value is not None})
+    return item
 
 
 def resolve_one(kind: EmployeeKind, current_partner: str, given: dict[str, str | None], message: str) -> table.Item:

@@ -23,7 +23,17 @@ from partnerapi.groups import GROUP_OPERATIONS, WRITE_OPERATIONS
 from partnerapi.http import HttpRequest, HttpResponse, accepts_gzip, payload_size
 from partnerapi.settings import get_settings
 from partnerapi.soap import SERVICE_NAME, TNS
-from partnerapi.soap.envelope import HostileInput, content_type_of, fault_document, inspect, version_of
+from partnerapi.soap.envelope import (
+    HostileInput,
+    append_fault,
+    content_type_of,
+    fault_document,
+    inspect,
+    method_not_allowed,
+    unauthenticated,
+    unknown_operation,
+    version_of,
+)
 from partnerapi.soap.flat_rows import FlatRowsSoap11, FlatRowsSoap12
 from partnerapi.soap.service_base import PARTNER_KEY, REQUEST_ID_KEY, SERVER_FAULT_KEY, WRITE_SEED_KEY
 from partnerapi.soap.wsdl import ADDRESS_PLACEHOLDER, dual_binding_wsdl, with_address
@@ -62,8 +72,31 @@ spyne.const.MIN_GC_INTERVAL = float("inf")
 logging.getLogger("spyne.util.appreg").setLevel(logging.ERROR)
 
 
-class Soap12WithSenderStatus(FlatRowsSoap12):
+class _SharedFaults:
+    """spyne's faults written by the builder of the hand-made ones (envelope.append_fault): in SOAP 1.2
+    spyne leaves subcodes unqualified (SAAJ refuses the fault) and adds an empty Role."""
+
+    soap_version = "1.1"
+
+    def serialize(self, ctx: Any, message: str) -> None:
+        super().serialize(ctx, message)
+        if ctx.out_error is not None:
+            # spyne's namespace clean-up drops the subcodes' prefix (used in text only): the fault is written again after it
+            del ctx.out_body_doc[:]
+            self.fault_to_parent(ctx, type(ctx.out_error), ctx.out_error, ctx.out_body_doc, "")
+
+    def fault_to_parent(self, ctx: Any, cls: type, inst: Fault, parent: Any, ns: str, **_: Any) -> None:
+        append_fault(parent, self.soap_version, str(inst.faultcode), str(inst.faultstring or ""), inst.lang)
+
+
+class Soap11Faults(_SharedFaults, FlatRowsSoap11):
+    soap_version = "1.1"
+
+
+class Soap12WithSenderStatus(_SharedFaults, FlatRowsSoap12):
     """SOAP 1.2 part 2, 7.5.1: a Sender fault travels with HTTP 400 (spyne sends 500 for every fault)."""
+
+    soap_version = "1.2"
 
     def fault_to_http_response_code(self, fault: Exception) -> str:
         if isinstance(fault, Fault) and str(fault.faultcode).startswith("Client"):
@@ -100,7 +133,7 @@ class SoapEndpoint:
             with self._lock:
                 app = self._apps.get(version)
                 if app is None:
-                    in_protocol, out_protocol = (Soap12WithSenderStatus, Soap12WithSenderStatus) if version == "1.2" else (Soap11, FlatRowsSoap11)
+                    in_protocol, out_protocol = (Soap12WithSenderStatus, Soap12WithSenderStatus) if version == "1.2" else (Soap11, Soap11Faults)
                     application = Application(self.services, tns=TNS, name=SERVICE_NAME, in_protocol=in_protocol(validator="soft"), out_protocol=out_protocol())
                     app = self._apps[version] = WsgiApplication(application, max_content_length=10 * 1024 * 1024)
         return app
@@ -126,24 +159,36 @@ class SoapEndpoint:
             return self._fault(version, "Server", f"Внутренняя ошибка сервиса. Идентификатор запроса: {request.request_id}", 500)
 
     def _handle(self, request: HttpRequest) -> HttpResponse:
+        # a refusal before the body is read is answered in the version the Content-Type names
+        version = version_of(request.content_type) or "1.1"
         if request.method in ("GET", "HEAD"):
             if any(name.lower() == "wsdl" for name in request.query):
                 body = with_address(self.wsdl(), request.public_url)
                 return HttpResponse(200, b"" if request.method == "HEAD" else body, {"Content-Type": "text/xml; charset=utf-8"})
-            return self._fault("1.1", "Client.MethodNotAllowed", "Используйте POST для вызова операций или GET …?wsdl для описания сервиса", 405, {"Allow": "GET, POST"})
+            from partnerapi.soap.service_page import service_page  # only a browser pays for the page's import
+
+            page = service_page(self, request.public_url)
+            return HttpResponse(200, b"" if request.method == "HEAD" else page, {"Content-Type": "text/html; charset=utf-8"})
         if request.method != "POST":
-            return self._fault("1.1", "Client.MethodNotAllowed", f"Метод HTTP {request.method} не поддерживается", 405, {"Allow": "GET, POST"})
+            return self._refuse(version, method_not_allowed(request.method, request.public_url))
+        if request.partner_id is None:  # before the guard: an anonymous caller learns nothing about it
+            return self._refuse(version, unauthenticated())
         try:
             soap = inspect(request.body, request.content_type, get_settings().max_request_bytes)
         except HostileInput as refusal:
-            version = version_of(request.content_type) or "1.1"
-            return self._fault(version, refusal.faultcode, refusal.message, refusal.status, not_understood=refusal.not_understood)
-        if request.partner_id is None:
-            return self._fault(soap.version, "Client.Unauthenticated", "Требуется аутентификация (HTTP Basic)", 401, {"WWW-Authenticate": 'Basic realm="PartnerAPI", charset="UTF-8"'})
+            return self._refuse(version, refusal)
+        refusal = unknown_operation(soap, self.operations, self._service_url(request.public_url))
+        if refusal is not None:  # spyne would answer it with an English Client.ResourceNotFound and HTTP 500
+            return self._refuse(soap.version, refusal)
         if soap.operation in WRITE_OPERATIONS and HEADER_IDEMPOTENCY_KEY in request.headers:
             return self._call_idempotent(soap.version, request)
         # API Gateway's request id: the same if the router has to invoke this function again
         return self._call_spyne(soap.version, request, request.gateway_request_id or request.request_id)
+
+    def _service_url(self, public_url: str) -> str:
+        """The single URL, from the URL this endpoint was reached at (a group's URL ends with its name)."""
+        base, _, last = public_url.rstrip("/").rpartition("/")
+        return base if last in self.groups and len(self.groups) == 1 else public_url.rstrip("/")
 
     def _call_idempotent(self, version: str, request: HttpRequest) -> HttpResponse:
         from partnerapi import idempotency
@@ -197,6 +242,10 @@ class SoapEndpoint:
             "Включите сжатие ответа (Accept-Encoding: gzip) или сузьте отбор (например, по региону)"
         )
         return self._fault(version, "Client.ResponseTooLarge", message, 400)
+
+    @classmethod
+    def _refuse(cls, version: str, refusal: HostileInput) -> HttpResponse:
+        return cls._fault(version, refusal.faultcode, refusal.message, refusal.status, refusal.headers, refusal.not_understood)
 
     @staticmethod
     def _fault(version: str, faultcode: str, message: str, status: int, extra: dict[str, str] | None = None, not_understood: tuple[tuple[str, str], ...] = ()) -> HttpResponse:

@@ -1,4 +1,5 @@
-"""SOAP envelopes without spyne: version detection, the hostile-input guard and hand-built faults.
+"""SOAP envelopes without spyne: version detection, the hostile-input guard, the other refusals
+(401, 404, 405, unknown operations) and the one builder of faults, which spyne's protocols use too.
 
 The guard runs before spyne sees a byte: spyne's lxml path answers an entity reference with an
 uncaught error, so DTDs, entities, oversized or deeply nested bodies, bad encodings and wrong
@@ -10,7 +11,7 @@ under the cap costs the guard more than ~20 ms (bench/hostile_bodies.py, docs/pe
 """
 
 import re
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from typing import Any
 from xml.sax.saxutils import escape
@@ -18,9 +19,20 @@ from xml.sax.saxutils import escape
 from lxml import etree
 
 from partnerapi.errors import PartnerApiError
+from partnerapi.groups import OPERATION_GROUP
+from partnerapi.soap import TNS
 
 SOAP11_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
 SOAP12_ENV = "http://www.w3.org/2003/05/soap-envelope"
+XML_NS = "http://www.w3.org/XML/1998/namespace"
+# Subcodes are QNames (SOAP 1.2 part 1, 5.4.6): JAX-WS/SAAJ refuses an unqualified one, PHP shows only the Value
+FAULT_PREFIX = "pa"
+# SOAP 1.2 names of the SOAP 1.1 fault codes; SOAP's own codes (MustUnderstand, ...) keep their names
+_SOAP12_CODES = {"Client": "Sender", "Server": "Receiver", "MustUnderstand": "MustUnderstand", "VersionMismatch": "VersionMismatch", "DataEncodingUnknown": "DataEncodingUnknown"}
+# What XML 1.0 cannot carry (a path or header echoed in a message may hold it): replaced, never a broken fault
+_NOT_XML_CHARS = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+WWW_AUTHENTICATE = 'Basic realm="PartnerAPI", charset="UTF-8"'
+ALLOWED_METHODS = "GET, HEAD, POST"  # GET/HEAD: the WSDL (?wsdl) or the service page
 SOAP11_CONTENT_TYPE = "text/xml; charset=utf-8"
 SOAP12_CONTENT_TYPE = "application/soap+xml; charset=utf-8"
 MAX_DEPTH = 32
@@ -55,18 +67,33 @@ _REPORTED_HEADERS = 8  # NotUnderstood blocks echoed in one fault (the first, th
 
 
 class HostileInput(PartnerApiError):
-    """A body refused before parsing; `status` is the HTTP status of the fault."""
+    """A request refused before spyne runs; `status` is the HTTP status of the fault, `headers` go with it."""
 
-    def __init__(self, faultcode: str, message: str, status: int = 400, not_understood: tuple[tuple[str, str], ...] = ()):
+    def __init__(self, faultcode: str, message: str, status: int = 400, not_understood: tuple[tuple[str, str], ...] = (), headers: dict[str, str] | None = None):
         super().__init__(message)
         self.faultcode = faultcode
         self.status = status
         self.not_understood = not_understood  # (namespace, local name) of mustUnderstand header blocks
+        self.headers = headers or {}
 
 
 def request_too_large(max_bytes: int) -> HostileInput:
     """The refusal of a body over the size cap (also sent by the sandbox's server from Content-Length)."""
     return HostileInput("Client.RequestTooLarge", f"Размер запроса превышает {max_bytes} байт", 413)
+
+
+def unauthenticated() -> HostileInput:
+    """A POST without valid HTTP Basic credentials (the authorizer passes it on with no partner)."""
+    return HostileInput("Client.Unauthenticated", "Требуется аутентификация: логин и пароль не переданы или неверны (HTTP Basic)", 401, headers={"WWW-Authenticate": WWW_AUTHENTICATE})
+
+
+def method_not_allowed(method: str, url: str) -> HostileInput:
+    message = f"Метод HTTP {_shown(method, 20)} не поддерживается: операции вызываются методом POST, описание сервиса (WSDL) выдается по GET {url}?wsdl"
+    return HostileInput("Client.MethodNotAllowed", message, 405, headers={"Allow": ALLOWED_METHODS})
+
+
+def not_found(path: str, service_path: str) -> HostileInput:
+    return HostileInput("Client.NotFound", f"Ресурс {_shown(path)} не найден. Адрес сервиса: {service_path}, его описание (WSDL): {service_path}?wsdl", 404)
 
 
 @dataclass(frozen=True)
@@ -82,16 +109,6 @@ def version_of(content_type: str) -> str | None:
         return "1.1"
     if media == "application/soap+xml":
         return "1.2"
-    return None
-
-
-def soap_action(headers: dict[str, str]) -> str | None:
-    """The operation named by SOAPAction (1.1) or, failing that, the action parameter of the Content-Type (1.2)."""
-    match = re.search(r'action\s*=\s*"?([^";]+)"?', headers.get("content-type", ""))
-    for action in (headers.get("soapaction"), match.group(1) if match else None):
-        name = (action or "").strip().strip('"').rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
-        if name:
-            return name
     return None
 
 
@@ -254,25 +271,62 @@ def _shown(name: str, limit: int = 200) -> str:
     return name if len(name) <= limit else name[:limit] + "…"
 
 
+def unknown_operation(soap: SoapRequest, served: Collection[str], service_url: str) -> HostileInput | None:
+    """The refusal of an operation this URL does not serve: not PartnerAPI's, in another namespace, or of a
+    group served at another URL (named in the message). `service_url` is the single URL (…/cus/ws/PartnerAPI)."""
+    operation = _shown(soap.operation)
+    if soap.namespace != TNS:
+        where = f"в пространстве имен «{_shown(soap.namespace)}»" if soap.namespace else "без пространства имен"
+        return HostileInput("Client.UnknownOperation", f"Операция «{operation}» {where} не найдена в PartnerAPI: ожидается пространство имен {TNS}")
+    group = OPERATION_GROUP.get(soap.operation)
+    if group is None:
+        return HostileInput("Client.UnknownOperation", f"Операция «{operation}» не найдена в PartnerAPI. Список операций: {service_url}?wsdl")
+    if soap.operation not in served:
+        return HostileInput("Client.UnknownOperation", f"Операция «{operation}» относится к группе {group}: отправьте её на {service_url}/{group} или {service_url}")
+    return None
+
+
+def append_fault(body: etree._Element, version: str, faultcode: str, message: str, lang: str = "ru") -> etree._Element:
+    """Appends the Fault of `faultcode` ("Client.ReferenceNotFound", "Server", "MustUnderstand") to a SOAP Body.
+
+    The one builder of faults: refusals before spyne (fault_document) and spyne's own faults (the
+    protocols in soap/endpoint.py) come out the same. SOAP 1.1: faultcode `soap:Client.ReferenceNotFound`
+    and faultstring. SOAP 1.2: Code/Value `soap:Sender` (or `soap:Receiver`), each further part a Subcode
+    whose Value is qualified by a prefix declared on it (`pa:ReferenceNotFound`), Reason/Text with xml:lang.
+    """
+    namespace = SOAP12_ENV if version == "1.2" else SOAP11_ENV
+    prefix = next((name for name, uri in body.nsmap.items() if uri == namespace and name), None)
+    message = _NOT_XML_CHARS.sub("\ufffd", message)
+    fault = etree.SubElement(body, f"{{{namespace}}}Fault")
+    if version != "1.2":
+        etree.SubElement(fault, "faultcode").text = f"{prefix}:{faultcode}" if prefix else faultcode
+        etree.SubElement(fault, "faultstring").text = message
+        return fault
+    major, *subcodes = faultcode.split(".")
+    value = _SOAP12_CODES.get(major, "Receiver")
+    code = etree.SubElement(fault, f"{{{namespace}}}Code")
+    etree.SubElement(code, f"{{{namespace}}}Value").text = f"{prefix}:{value}" if prefix else value
+    parent = code
+    for subcode in subcodes:
+        parent = etree.SubElement(parent, f"{{{namespace}}}Subcode")
+        etree.SubElement(parent, f"{{{namespace}}}Value", nsmap={FAULT_PREFIX: TNS}).text = f"{FAULT_PREFIX}:{subcode}"
+    reason = etree.SubElement(fault, f"{{{namespace}}}Reason")
+    etree.SubElement(reason, f"{{{namespace}}}Text", {f"{{{XML_NS}}}lang": lang or "ru"}).text = message
+    return fault
+
+
 def fault_document(version: str, faultcode: str, message: str, not_understood: tuple[tuple[str, str], ...] = ()) -> bytes:
     """A SOAP Fault built by hand, for refusals that happen before spyne runs. `not_understood` (SOAP 1.2
     only, part 1 §5.4.8) names the mustUnderstand header blocks in NotUnderstood blocks of the Header."""
-    major, _, sub = faultcode.partition(".")
-    header = ""
-    if version == "1.2":
-        value = {"Client": "Sender", "Server": "Receiver"}.get(major, major)
-        subcode = f"<soap:Subcode><soap:Value>{escape(sub)}</soap:Value></soap:Subcode>" if sub else ""
-        fault = (
-            f"<soap:Fault><soap:Code><soap:Value>soap:{value}</soap:Value>{subcode}</soap:Code>"
-            f'<soap:Reason><soap:Text xml:lang="ru">{escape(message)}</soap:Text></soap:Reason></soap:Fault>'
-        )
-        namespace = SOAP12_ENV
-        if not_understood:
-            header = "<soap:Header>" + "".join(_not_understood(index, *block) for index, block in enumerate(not_understood)) + "</soap:Header>"
-    else:
-        fault = f"<soap:Fault><faultcode>soap:{escape(faultcode)}</faultcode><faultstring>{escape(message)}</faultstring></soap:Fault>"
-        namespace = SOAP11_ENV
-    return f"<?xml version='1.0' encoding='UTF-8'?>\n<soap:Envelope xmlns:soap=\"{namespace}\">{header}<soap:Body>{fault}</soap:Body></soap:Envelope>".encode()
+    namespace = SOAP12_ENV if version == "1.2" else SOAP11_ENV
+    envelope = etree.Element(f"{{{namespace}}}Envelope", nsmap={"soap": namespace})
+    append_fault(etree.SubElement(envelope, f"{{{namespace}}}Body"), version, faultcode, message)
+    document = etree.tostring(envelope, xml_declaration=True, encoding="UTF-8")
+    if version == "1.2" and not_understood:
+        # written as text: a namespace the parser accepted may still be one lxml refuses to declare
+        header = "<soap:Header>" + "".join(_not_understood(index, *block) for index, block in enumerate(not_understood)) + "</soap:Header>"
+        document = document.replace(b"<soap:Body>", header.encode() + b"<soap:Body>", 1)
+    return document
 
 
 def _not_understood(index: int, namespace: str, local: str) -> str:

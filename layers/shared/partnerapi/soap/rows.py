@@ -24,9 +24,15 @@ class Row(ComplexModel):
     __namespace__ = TNS
 
 
+def column(field_type: type) -> type:
+    """A column of the spec's «строгой табличной форме»: always written (minOccurs 1), null as xsi:nil."""
+    return field_type.customize(min_occurs=1, nillable=True)
+
+
 def row_type(type_name: str, **fields: type) -> type[Row]:
-    """A result row: the spec's field names, in the spec's order."""
-    return type(type_name, (Row,), {"__type_name__": type_name, "__namespace__": TNS, "_type_info": list(fields.items())})
+    """A result row: the spec's field names, in the spec's order, every one a `column`."""
+    columns = [(name, column(field_type)) for name, field_type in fields.items()]
+    return type(type_name, (Row,), {"__type_name__": type_name, "__namespace__": TNS, "_type_info": columns})
 
 
 # reference group
