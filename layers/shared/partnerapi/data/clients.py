@@ -40,11 +40,22 @@ def _observe_attempt(response: Any = None, caught_exception: Exception | None = 
     return None  # an observer: botocore's own retry handler decides
 
 
+_session_lock = threading.Lock()
+
+
 @cache
-def client(service: str) -> Any:
+def _session() -> Any:
+    """One boto3 session per process: each new session parses botocore's service models and endpoint
+    data again (~0.15 s a client), which every reset_clients() would otherwise pay."""
     import boto3  # deferred: only code paths that touch AWS pay for it
 
-    created = boto3.session.Session().client(service, endpoint_url=get_settings().aws_endpoint_url, config=_SERVICE_CONFIGS.get(service, _CONFIG))
+    return boto3.session.Session()
+
+
+@cache
+def client(service: str) -> Any:
+    with _session_lock:  # a boto3 session is not safe for concurrent client creation
+        created = _session().client(service, endpoint_url=get_settings().aws_endpoint_url, config=_SERVICE_CONFIGS.get(service, _CONFIG))
     if service == "dynamodb":
         created.meta.events.register_first("needs-retry.dynamodb", _observe_attempt)
     for hook in _creation_hooks:
